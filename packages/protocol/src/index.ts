@@ -1,0 +1,33 @@
+export {
+  encodeRecord,
+  decodeRecord,
+  utf8,
+  u8,
+  u32,
+  u64,
+  CanonicalDecodeError,
+  MAX_FIELD_LENGTH,
+} from "./canonical";
+export { toBase64Url, fromBase64Url, equalBytes, hex, fromHex } from "./bytes";
+export {
+  TAGS,
+  KEY_LENGTH,
+  SIGNATURE_LENGTH,
+  NONCE_LENGTH,
+  SESSION_ID_LENGTH,
+  HASH_LENGTH,
+  ENVELOPE_VERSION,
+  deviceCertificateBytes,
+  deviceRevocationBytes,
+  envelopeHeaderBytes,
+  envelopeSigningBytes,
+  envelopeBytes,
+  sessionKeyBytes,
+  sessionShareSigningBytes,
+  auditLeafData,
+  type DeviceCertificateFields,
+  type EnvelopeHeader,
+  type Envelope,
+} from "./records";
+export { ERROR_CODES, CairnError, httpStatusOf, toErrorBody, type ErrorCode, type ErrorBody } from "./errors";
+export * from "./schemas";

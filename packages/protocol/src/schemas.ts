@@ -1,0 +1,246 @@
+/**
+ * zod schemas for every REST body and socket event; client and server import the
+ * same ones. Bytes travel as base64url strings and are length-checked here.
+ */
+import { z } from "zod";
+import { fromBase64Url } from "./bytes";
+import {
+  ENVELOPE_VERSION,
+  HASH_LENGTH,
+  KEY_LENGTH,
+  NONCE_LENGTH,
+  SESSION_ID_LENGTH,
+  SIGNATURE_LENGTH,
+  type Envelope,
+} from "./records";
+import { toBase64Url } from "./bytes";
+
+/** Largest socket event or REST body the servers accept. */
+export const MAX_EVENT_BYTES = 64 * 1024;
+/** Largest ciphertext inside an envelope (leaves room for the header in 64 KiB). */
+export const MAX_CIPHERTEXT_BYTES = 48 * 1024;
+
+/** base64url bytes of an exact length (or at most `max`). */
+export function b64Bytes(opts: { length?: number; max?: number }) {
+  return z.string().superRefine((text, ctx) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = fromBase64Url(text);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be base64url" });
+      return;
+    }
+    if (opts.length !== undefined && bytes.length !== opts.length) {
+      ctx.addIssue({ code: "custom", message: `must be ${opts.length} bytes` });
+    }
+    if (opts.max !== undefined && bytes.length > opts.max) {
+      ctx.addIssue({ code: "custom", message: `must be at most ${opts.max} bytes` });
+    }
+  });
+}
+
+export const Username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9_.-]{2,31}$/, "3–32 characters: letters, digits, _ . -");
+export const Uuid = z.uuid();
+export const RoomId = z.uuid();
+/** Device ids are random 16-byte values in base64url, chosen by the browser. */
+export const DeviceId = b64Bytes({ length: 16 });
+export const ClientMsgId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+export const RoomName = z.string().trim().min(1).max(80);
+export const DeviceName = z.string().trim().min(1).max(64);
+
+export const PublicKey = b64Bytes({ length: KEY_LENGTH });
+export const Signature = b64Bytes({ length: SIGNATURE_LENGTH });
+
+export const WireEnvelope = z.strictObject({
+  version: z.literal(ENVELOPE_VERSION),
+  roomId: RoomId,
+  senderDeviceId: DeviceId,
+  sessionId: b64Bytes({ length: SESSION_ID_LENGTH }),
+  index: z.number().int().min(0).max(0xffff_ffff),
+  prevHash: b64Bytes({ length: HASH_LENGTH }),
+  nonce: b64Bytes({ length: NONCE_LENGTH }),
+  ciphertext: b64Bytes({ max: MAX_CIPHERTEXT_BYTES }),
+  signature: Signature,
+});
+export type WireEnvelope = z.infer<typeof WireEnvelope>;
+
+export function envelopeFromWire(w: WireEnvelope): Envelope {
+  return {
+    version: w.version,
+    roomId: w.roomId,
+    senderDeviceId: w.senderDeviceId,
+    sessionId: fromBase64Url(w.sessionId),
+    index: w.index,
+    prevHash: fromBase64Url(w.prevHash),
+    nonce: fromBase64Url(w.nonce),
+    ciphertext: fromBase64Url(w.ciphertext),
+    signature: fromBase64Url(w.signature),
+  };
+}
+
+export function envelopeToWire(e: Envelope): WireEnvelope {
+  return {
+    version: ENVELOPE_VERSION,
+    roomId: e.roomId,
+    senderDeviceId: e.senderDeviceId,
+    sessionId: toBase64Url(e.sessionId),
+    index: e.index,
+    prevHash: toBase64Url(e.prevHash),
+    nonce: toBase64Url(e.nonce),
+    ciphertext: toBase64Url(e.ciphertext),
+    signature: toBase64Url(e.signature),
+  };
+}
+
+/** A device's public keys and the identity key's signature over them. */
+export const DeviceRegistration = z.strictObject({
+  deviceId: DeviceId,
+  name: DeviceName,
+  signingPublicKey: PublicKey,
+  agreementPublicKey: PublicKey,
+  signature: Signature,
+});
+export type DeviceRegistration = z.infer<typeof DeviceRegistration>;
+
+/** A session key sealed to one recipient device and signed by the sender device. */
+export const WireSessionShare = z.strictObject({
+  roomId: RoomId,
+  sessionId: b64Bytes({ length: SESSION_ID_LENGTH }),
+  senderDeviceId: DeviceId,
+  recipientDeviceId: DeviceId,
+  sealed: b64Bytes({ max: 512 }),
+  signature: Signature,
+});
+export type WireSessionShare = z.infer<typeof WireSessionShare>;
+
+// ---- REST ----------------------------------------------------------------
+
+export const AuthParamsQuery = z.strictObject({ username: Username });
+export const AuthParamsResponse = z.object({ salt: b64Bytes({ length: 16 }) });
+
+export const SignupBody = z.strictObject({
+  username: Username,
+  salt: b64Bytes({ length: 16 }),
+  authSecret: b64Bytes({ length: 32 }),
+  identityPublicKey: PublicKey,
+  device: DeviceRegistration,
+});
+export type SignupBody = z.infer<typeof SignupBody>;
+
+export const LoginBody = z.strictObject({
+  username: Username,
+  authSecret: b64Bytes({ length: 32 }),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const CreateRoomBody = z.strictObject({
+  name: RoomName,
+  members: z.array(Username).max(100).default([]),
+});
+export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
+
+export const AddMemberBody = z.strictObject({ username: Username });
+
+export const MessagesQuery = z.strictObject({
+  beforeSeq: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+
+/** Public view of a device, as the key directory serves it. */
+export const DeviceView = z.object({
+  deviceId: DeviceId,
+  name: z.string(),
+  signingPublicKey: PublicKey,
+  agreementPublicKey: PublicKey,
+  signature: Signature,
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+  registeredOnLedger: z.boolean(),
+});
+export type DeviceView = z.infer<typeof DeviceView>;
+
+export const UserKeys = z.object({
+  userId: Uuid,
+  username: z.string(),
+  identityPublicKey: PublicKey,
+  devices: z.array(DeviceView),
+});
+export type UserKeys = z.infer<typeof UserKeys>;
+
+export const RoomView = z.object({
+  id: RoomId,
+  name: z.string(),
+  createdAt: z.string(),
+  members: z.array(z.object({ userId: Uuid, username: z.string() })),
+});
+export type RoomView = z.infer<typeof RoomView>;
+
+/** One stored message as history and fan-out deliver it. */
+export const StoredMessage = z.object({
+  roomId: RoomId,
+  roomSeq: z.number().int().min(1),
+  leafIndex: z.number().int().min(0),
+  serverTime: z.string(),
+  senderUserId: Uuid,
+  senderUsername: z.string(),
+  envelope: WireEnvelope,
+  /** Tree size of the first anchored checkpoint that includes this leaf, or null while pending. */
+  anchoredTreeSize: z.number().int().nullable(),
+});
+export type StoredMessage = z.infer<typeof StoredMessage>;
+
+export const Checkpoint = z.object({
+  treeSize: z.number().int().min(0),
+  rootHash: z.string(),
+  txId: z.string(),
+  ledgerTime: z.string(),
+});
+export type Checkpoint = z.infer<typeof Checkpoint>;
+
+// ---- Socket.IO -----------------------------------------------------------
+
+/** Handshake `auth` of a relay connection: which of the user's devices this is. */
+export const RelayHandshakeAuth = z.strictObject({ deviceId: DeviceId });
+
+export const SendMessageEvent = z.strictObject({
+  clientMsgId: ClientMsgId,
+  envelope: WireEnvelope,
+});
+export type SendMessageEvent = z.infer<typeof SendMessageEvent>;
+
+export const SendMessageAck = z.object({
+  roomSeq: z.number().int(),
+  leafIndex: z.number().int(),
+  serverTime: z.string(),
+});
+export type SendMessageAck = z.infer<typeof SendMessageAck>;
+
+export const SubscribeRoomEvent = z.strictObject({ roomId: RoomId });
+
+export const SendSharesEvent = z.strictObject({
+  shares: z.array(WireSessionShare).min(1).max(200),
+});
+export type SendSharesEvent = z.infer<typeof SendSharesEvent>;
+
+export const AckSharesEvent = z.strictObject({ ids: z.array(z.string().max(40)).min(1).max(500) });
+
+export const DeliveredShare = z.object({ id: z.string(), share: WireSessionShare });
+export type DeliveredShare = z.infer<typeof DeliveredShare>;
+
+/** Every ack is either `{ ok: true, ...data }` or `{ ok: false, error }`. */
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
+
+/** Names of socket events, in one place. */
+export const EVENTS = {
+  sendMessage: "message:send",
+  newMessage: "message:new",
+  subscribeRoom: "room:subscribe",
+  sendShares: "shares:send",
+  newShares: "shares:new",
+  ackShares: "shares:ack",
+  checkpoint: "audit:checkpoint",
+} as const;
