@@ -1,0 +1,34 @@
+import type { PrismaClient } from "./client";
+
+export interface PendingLeaf {
+  leafIndex: number;
+  leafHash: Uint8Array;
+}
+
+/** Leaves from `fromIndex` on, in log order (at most `limit`). */
+export async function leavesFrom(prisma: PrismaClient, fromIndex: number, limit: number): Promise<PendingLeaf[]> {
+  const rows = await prisma.auditLeaf.findMany({
+    where: { leafIndex: { gte: BigInt(fromIndex) } },
+    orderBy: { leafIndex: "asc" },
+    take: limit,
+    select: { leafIndex: true, leafHash: true },
+  });
+  return rows.map((r) => ({ leafIndex: Number(r.leafIndex), leafHash: r.leafHash }));
+}
+
+/** Tree size of the newest checkpoint this database knows the ledger committed. */
+export async function anchoredTreeSize(prisma: PrismaClient): Promise<number> {
+  const c = await prisma.checkpoint.findFirst({ orderBy: { treeSize: "desc" }, select: { treeSize: true } });
+  return c ? Number(c.treeSize) : 0;
+}
+
+export async function recordCheckpoint(
+  prisma: PrismaClient,
+  c: { treeSize: number; rootHash: Uint8Array; txId: string; ledgerTime: Date },
+): Promise<void> {
+  await prisma.checkpoint.upsert({
+    where: { treeSize: BigInt(c.treeSize) },
+    create: { treeSize: BigInt(c.treeSize), rootHash: new Uint8Array(c.rootHash), txId: c.txId, ledgerTime: c.ledgerTime },
+    update: {},
+  });
+}

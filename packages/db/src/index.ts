@@ -1,0 +1,23 @@
+export { createPrismaClient, PrismaClient, Prisma, type Tx } from "./client";
+export { migrate, listMigrations, MigrationError, MIGRATIONS_DIR, type MigrationResult } from "./migrate";
+export { startEmbeddedPostgres, freePort, type RunningPostgres } from "./embedded-postgres";
+export {
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+  createSession,
+  findSession,
+  deleteSession,
+  readCookie,
+  type SessionUser,
+} from "./sessions";
+export { storeEnvelope, allocateLeaf, type StoreEnvelopeInput, type StoredEnvelopeRef } from "./envelopes";
+export { listMessages, getMessage, isRoomMember, latestCheckpoint, checkpointView } from "./messages";
+export {
+  enqueueLedgerTx,
+  pendingLedgerTxs,
+  markLedgerTxDone,
+  markLedgerTxFailed,
+  type LedgerOutboxKind,
+  type OutboxItem,
+} from "./outbox";
+export { leavesFrom, anchoredTreeSize, recordCheckpoint, type PendingLeaf } from "./audit-log";
