@@ -21,3 +21,10 @@ export {
   type OutboxItem,
 } from "./outbox";
 export { leavesFrom, anchoredTreeSize, recordCheckpoint, type PendingLeaf } from "./audit-log";
+export {
+  EVENTS_CHANNEL,
+  ServerEvent,
+  publishServerEvent,
+  subscribeServerEvents,
+  type ServerEventSubscription,
+} from "./notify";

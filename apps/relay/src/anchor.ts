@@ -1,0 +1,51 @@
+/**
+ * One round of anchoring: the leaves the chain does not hold yet go up as one
+ * batch, sized to what is pending (DESIGN §4), and the checkpoint the chain
+ * returns is recorded. The chain's own tree size is the starting point, so a crash
+ * between append and record resumes without appending twice.
+ */
+import { fromHex, hex } from "@cairn/protocol";
+import { anchoredTreeSize, leavesFrom, recordCheckpoint, type PrismaClient } from "@cairn/db";
+import type { Ledger, LedgerCheckpoint } from "@cairn/ledger";
+
+export interface AnchorRound {
+  /** The new checkpoint, or null when nothing was pending. */
+  checkpoint: LedgerCheckpoint | null;
+  appended: number;
+}
+
+/** The chain's tree size, recording its latest checkpoint here if this database missed it. */
+export async function syncFromChain(prisma: PrismaClient, ledger: Ledger): Promise<number> {
+  const latest = await ledger.getLatestCheckpoint();
+  if (!latest) return 0;
+  if ((await anchoredTreeSize(prisma)) < latest.treeSize) await record(prisma, latest);
+  return latest.treeSize;
+}
+
+async function record(prisma: PrismaClient, cp: LedgerCheckpoint): Promise<void> {
+  await recordCheckpoint(prisma, {
+    treeSize: cp.treeSize,
+    rootHash: fromHex(cp.rootHash),
+    txId: cp.txId,
+    ledgerTime: new Date(cp.time),
+  });
+}
+
+export async function anchorRound(
+  prisma: PrismaClient,
+  ledger: Ledger,
+  chainTreeSize: number,
+  maxBatch: number,
+): Promise<AnchorRound> {
+  const leaves = await leavesFrom(prisma, chainTreeSize, maxBatch);
+  // Leaves commit in index order, but cut at any gap rather than trust it.
+  let count = 0;
+  while (count < leaves.length && leaves[count]?.leafIndex === chainTreeSize + count) count++;
+  if (count === 0) return { checkpoint: null, appended: 0 };
+  const checkpoint = await ledger.appendBatch({
+    startIndex: chainTreeSize,
+    leafHashes: leaves.slice(0, count).map((l) => hex(l.leafHash)),
+  });
+  await record(prisma, checkpoint);
+  return { checkpoint, appended: count };
+}

@@ -1,0 +1,215 @@
+/**
+ * The relay: authenticates each connection by the web session cookie and a device
+ * of that user, joins the user's rooms, and carries ciphertext only. A message is
+ * acknowledged only after its envelope, room sequence number and audit leaf are
+ * committed in one transaction.
+ */
+import type { Server as HttpServer } from "node:http";
+import type { KeyObject } from "node:crypto";
+import { leafHashOfMessage } from "@cairn/audit";
+import {
+  findSession,
+  getMessage,
+  isRoomMember,
+  readCookie,
+  storeEnvelope,
+  SESSION_COOKIE,
+  type PrismaClient,
+} from "@cairn/db";
+import {
+  AckSharesEvent,
+  CairnError,
+  EVENTS,
+  MAX_EVENT_BYTES,
+  RelayHandshakeAuth,
+  SendMessageEvent,
+  SendSharesEvent,
+  SubscribeRoomEvent,
+  envelopeFromWire,
+  type Checkpoint,
+  type DeliveredShare,
+  type SendMessageAck,
+} from "@cairn/protocol";
+import { Server, type Socket } from "socket.io";
+import { onEvent } from "./handler";
+import { errorFields, type Logger } from "./log";
+import { ed25519PublicKey, envelopeSignatureValid } from "./signatures";
+import { deliverQueuedShares, queueShares, markSharesDelivered } from "./shares";
+
+export interface RelayDeps {
+  prisma: PrismaClient;
+  log: Logger;
+  /** Origins allowed to open credentialed connections (the web app). */
+  corsOrigins: string[];
+  /** Called after each stored message (wakes the anchor worker). */
+  onStored?: () => void;
+}
+
+interface SocketData {
+  userId: string;
+  deviceId: string;
+  signingKey: KeyObject;
+}
+
+export const roomChannel = (roomId: string) => `room:${roomId}`;
+export const deviceChannel = (deviceId: string) => `device:${deviceId}`;
+export const userChannel = (userId: string) => `user:${userId}`;
+
+export interface Relay {
+  io: Server;
+  /** Joins a user's live sockets to a room they were just added to. */
+  joinRoom(roomId: string, userIds: string[]): void;
+  broadcastCheckpoint(checkpoint: Checkpoint): void;
+  close(): Promise<void>;
+}
+
+export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
+  const { prisma, log } = deps;
+  const io = new Server(httpServer, {
+    cors: { origin: deps.corsOrigins, credentials: true },
+    // Hard transport cap well above the 64 KiB event limit, so oversized events get
+    // an error ack (checked per event) instead of a dropped connection.
+    maxHttpBufferSize: 16 * MAX_EVENT_BYTES,
+    serveClient: false,
+  });
+
+  io.use((socket, next) => {
+    void (async () => {
+      try {
+        const auth = RelayHandshakeAuth.safeParse(socket.handshake.auth);
+        if (!auth.success) throw new CairnError("VALIDATION_FAILED", "Handshake must name a device.");
+        const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+        const session = await findSession(prisma, token);
+        if (!session) throw new CairnError("UNAUTHENTICATED", "Log in first.");
+        const device = await prisma.device.findUnique({ where: { id: auth.data.deviceId } });
+        if (!device || device.userId !== session.user.id) {
+          throw new CairnError("DEVICE_UNKNOWN", "This device is not registered to you.");
+        }
+        if (device.revokedAt) throw new CairnError("DEVICE_REVOKED", "This device was revoked.");
+        const data: SocketData = {
+          userId: session.user.id,
+          deviceId: device.id,
+          signingKey: ed25519PublicKey(device.signingPublicKey),
+        };
+        socket.data = data;
+        next();
+      } catch (err) {
+        const e = err instanceof CairnError ? err : new CairnError("INTERNAL", "Handshake failed.");
+        if (!(err instanceof CairnError)) log.error("handshake failed", errorFields(err));
+        const out = new Error(e.message) as Error & { data: unknown };
+        out.data = { code: e.code };
+        next(out);
+      }
+    })();
+  });
+
+  io.on("connection", (socket: Socket) => {
+    const data = socket.data as SocketData;
+    // Handlers are registered at once (events sent right after connecting are not
+    // lost) and wait until the socket has joined its rooms.
+    const ready = onConnect(socket, data);
+    ready.catch(() => undefined); // logged in onConnect; handlers see the rejection
+    registerHandlers(socket, data, ready);
+  });
+
+  async function onConnect(socket: Socket, data: SocketData): Promise<void> {
+    try {
+      const memberships = await prisma.roomMember.findMany({
+        where: { userId: data.userId },
+        select: { roomId: true },
+      });
+      await socket.join([
+        userChannel(data.userId),
+        deviceChannel(data.deviceId),
+        ...memberships.map((m) => roomChannel(m.roomId)),
+      ]);
+      await prisma.device.update({ where: { id: data.deviceId }, data: { lastSeenAt: new Date() } });
+      const queued = await deliverQueuedShares(prisma, data.deviceId);
+      if (queued.length > 0) socket.emit(EVENTS.newShares, queued);
+      log.info("connected", { userId: data.userId, deviceId: data.deviceId, rooms: memberships.length });
+    } catch (err) {
+      log.error("connection setup failed", errorFields(err));
+      socket.disconnect(true);
+      throw err;
+    }
+  }
+
+  async function requireMember(roomId: string, userId: string): Promise<void> {
+    if (await isRoomMember(prisma, roomId, userId)) return;
+    const room = await prisma.room.findUnique({ where: { id: roomId }, select: { id: true } });
+    if (!room) throw new CairnError("ROOM_NOT_FOUND", "No such room.");
+    throw new CairnError("NOT_A_MEMBER", "You are not a member of this room.");
+  }
+
+  function registerHandlers(socket: Socket, data: SocketData, ready: Promise<void>): void {
+    onEvent(socket, EVENTS.sendMessage, SendMessageEvent, log, async (input): Promise<SendMessageAck> => {
+      await ready;
+      const envelope = envelopeFromWire(input.envelope);
+      if (envelope.senderDeviceId !== data.deviceId) {
+        throw new CairnError("FORBIDDEN", "Envelopes must be sent from their sender device.");
+      }
+      await requireMember(envelope.roomId, data.userId);
+      if (!envelopeSignatureValid(envelope, data.signingKey)) {
+        throw new CairnError("BAD_SIGNATURE", "The envelope's signature does not verify.");
+      }
+      const stored = await storeEnvelope(prisma, {
+        envelope,
+        clientMsgId: input.clientMsgId,
+        senderUserId: data.userId,
+        leafHashOf: (roomSeq, serverTimeMs) => leafHashOfMessage({ envelope, roomSeq, serverTimeMs }),
+      });
+      if (stored.created) {
+        deps.onStored?.();
+        const message = await getMessage(prisma, stored.id);
+        if (message) io.to(roomChannel(envelope.roomId)).emit(EVENTS.newMessage, message);
+        log.info("message stored", {
+          roomId: envelope.roomId,
+          roomSeq: stored.roomSeq,
+          leafIndex: stored.leafIndex,
+          bytes: envelope.ciphertext.length,
+        });
+      }
+      return { roomSeq: stored.roomSeq, leafIndex: stored.leafIndex, serverTime: stored.serverTime.toISOString() };
+    });
+
+    onEvent(socket, EVENTS.subscribeRoom, SubscribeRoomEvent, log, async ({ roomId }) => {
+      await ready;
+      await requireMember(roomId, data.userId);
+      await socket.join(roomChannel(roomId));
+      return {};
+    });
+
+    onEvent(socket, EVENTS.sendShares, SendSharesEvent, log, async ({ shares }) => {
+      await ready;
+      const delivered = await queueShares(prisma, { senderUserId: data.userId, senderDeviceId: data.deviceId, shares });
+      const byDevice = new Map<string, DeliveredShare[]>();
+      for (const d of delivered) {
+        const list = byDevice.get(d.share.recipientDeviceId) ?? [];
+        list.push(d);
+        byDevice.set(d.share.recipientDeviceId, list);
+      }
+      for (const [deviceId, list] of byDevice) io.to(deviceChannel(deviceId)).emit(EVENTS.newShares, list);
+      return { queued: delivered.length };
+    });
+
+    onEvent(socket, EVENTS.ackShares, AckSharesEvent, log, async ({ ids }) => {
+      await ready;
+      const count = await markSharesDelivered(prisma, data.deviceId, ids);
+      return { acknowledged: count };
+    });
+  }
+
+  return {
+    io,
+    joinRoom(roomId, userIds) {
+      for (const userId of userIds) io.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
+    },
+    broadcastCheckpoint(checkpoint) {
+      io.emit(EVENTS.checkpoint, checkpoint);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Test fixtures for relay tests: real users, sessions and Ed25519 device keys in a
+ * real database, and real Socket.IO clients. Not part of the relay's runtime.
+ */
+import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createSession, type PrismaClient } from "@cairn/db";
+import {
+  envelopeSigningBytes,
+  envelopeToWire,
+  toBase64Url,
+  type Envelope,
+  type WireEnvelope,
+} from "@cairn/protocol";
+import { io as connect, type Socket as ClientSocket } from "socket.io-client";
+import { createRelay, type Relay } from "./app";
+import { createLogger } from "./log";
+
+export interface TestUser {
+  id: string;
+  username: string;
+  token: string;
+  deviceId: string;
+  signingKey: KeyObject;
+}
+
+function rawPublicKey(key: KeyObject): Uint8Array {
+  const jwk = key.export({ format: "jwk" });
+  return new Uint8Array(Buffer.from(String(jwk.x), "base64url"));
+}
+
+export async function makeUser(prisma: PrismaClient, username: string): Promise<TestUser> {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const user = await prisma.user.create({
+    data: { username, salt: randomBytes(16), authHash: "unused", identityPublicKey: randomBytes(32) },
+  });
+  const deviceId = toBase64Url(randomBytes(16));
+  await prisma.device.create({
+    data: {
+      id: deviceId,
+      userId: user.id,
+      name: "test",
+      signingPublicKey: new Uint8Array(rawPublicKey(publicKey)),
+      agreementPublicKey: randomBytes(32),
+      signature: randomBytes(64),
+    },
+  });
+  const { token } = await createSession(prisma, user.id);
+  return { id: user.id, username, token, deviceId, signingKey: privateKey };
+}
+
+export async function makeRoom(prisma: PrismaClient, members: TestUser[]): Promise<string> {
+  const room = await prisma.room.create({
+    data: {
+      name: "room",
+      createdBy: members[0]?.id ?? randomUUID(),
+      members: { create: members.map((m) => ({ userId: m.id })) },
+    },
+  });
+  return room.id;
+}
+
+export function signedEnvelope(user: TestUser, roomId: string, ciphertext = randomBytes(64)): WireEnvelope {
+  const unsigned: Omit<Envelope, "signature"> = {
+    version: 1,
+    roomId,
+    senderDeviceId: user.deviceId,
+    sessionId: randomBytes(16),
+    index: 0,
+    prevHash: new Uint8Array(32),
+    nonce: randomBytes(24),
+    ciphertext,
+  };
+  const signature = new Uint8Array(sign(null, envelopeSigningBytes(unsigned), user.signingKey));
+  return envelopeToWire({ ...unsigned, signature });
+}
+
+export interface RunningRelay {
+  relay: Relay;
+  url: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startRelay(prisma: PrismaClient, onStored?: () => void): Promise<RunningRelay> {
+  const logs: string[] = [];
+  const http: Server = createServer();
+  const relay = createRelay(http, {
+    prisma,
+    log: createLogger("debug", (line) => logs.push(line)),
+    corsOrigins: ["http://localhost:3000"],
+    ...(onStored ? { onStored } : {}),
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    relay,
+    url: `http://127.0.0.1:${port}`,
+    logs,
+    close: async () => {
+      await relay.close();
+      http.close();
+    },
+  };
+}
+
+export function client(url: string, user: Pick<TestUser, "token" | "deviceId"> | null, auth?: unknown): ClientSocket {
+  return connect(url, {
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+    auth: (auth ?? (user ? { deviceId: user.deviceId } : {})) as Record<string, unknown>,
+    extraHeaders: user ? { cookie: `cairn_session=${user.token}` } : {},
+  });
+}
+
+export function connected(socket: ClientSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", reject);
+  });
+}
+
+export function emitAck<T = unknown>(socket: ClientSocket, event: string, payload: unknown): Promise<T> {
+  return socket.timeout(10_000).emitWithAck(event, payload) as Promise<T>;
+}
+
+export function nextEvent<T = unknown>(socket: ClientSocket, event: string): Promise<T> {
+  return new Promise((resolve) => socket.once(event, (data: T) => resolve(data)));
+}

@@ -1,0 +1,129 @@
+/**
+ * The ledger worker: exactly one leader among all relay processes (a PostgreSQL
+ * advisory lock held on a dedicated connection) anchors audit batches and submits
+ * queued key registrations. Batches go up one after another, each as large as what
+ * is pending, so throughput grows with load while latency stays near one commit.
+ * Any failure backs off and resumes from the chain's own tree size.
+ */
+import pg from "pg";
+import { publishServerEvent, type PrismaClient } from "@cairn/db";
+import type { Ledger, LedgerCheckpoint } from "@cairn/ledger";
+import { anchorRound, syncFromChain } from "./anchor";
+import { errorFields, type Logger } from "./log";
+import { outboxRound } from "./outbox-worker";
+
+/** Arbitrary constant naming the leader lock. */
+export const LEADER_LOCK_ID = 72_707_370;
+
+export interface LedgerWorkerOptions {
+  prisma: PrismaClient;
+  ledger: Ledger;
+  databaseUrl: string;
+  serverSecret: string;
+  log: Logger;
+  intervalMs: number;
+  maxBatch: number;
+  onCheckpoint?: (checkpoint: LedgerCheckpoint) => void;
+}
+
+export interface LedgerWorker {
+  /** Asks for a round soon (a message was stored). */
+  wake(): void;
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+export function startLedgerWorker(opts: LedgerWorkerOptions): LedgerWorker {
+  const { prisma, ledger, log } = opts;
+  let stopped = false;
+  let leader = false;
+  let wakeUp: (() => void) | null = null;
+  let lockClient: pg.Client | null = null;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = null;
+        resolve();
+      }
+      wakeUp = done;
+    });
+
+  async function acquire(): Promise<void> {
+    while (!stopped && !leader) {
+      try {
+        lockClient ??= await connect();
+        const { rows } = await lockClient.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [
+          LEADER_LOCK_ID,
+        ]);
+        leader = rows[0]?.ok === true;
+        if (leader) log.info("ledger worker is leader", { ledger: ledger.kind });
+      } catch (err) {
+        log.warn("leader lock unavailable", errorFields(err));
+        await lockClient?.end().catch(() => undefined);
+        lockClient = null;
+      }
+      if (!leader) await sleep(2_000);
+    }
+  }
+
+  async function connect(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: opts.databaseUrl });
+    client.on("error", (err) => {
+      // Losing the connection loses the lock: step down and compete again.
+      log.warn("leader connection lost", errorFields(err));
+      leader = false;
+      lockClient = null;
+    });
+    await client.connect();
+    return client;
+  }
+
+  async function loop(): Promise<void> {
+    let backoff = opts.intervalMs;
+    let chainSize: number | null = null;
+    while (!stopped) {
+      await acquire();
+      if (stopped) break;
+      try {
+        await outboxRound(prisma, ledger, opts.serverSecret, log);
+        const from = chainSize ?? (await syncFromChain(prisma, ledger));
+        chainSize = from;
+        const round = await anchorRound(prisma, ledger, from, opts.maxBatch);
+        backoff = opts.intervalMs;
+        if (round.checkpoint) {
+          chainSize = round.checkpoint.treeSize;
+          log.info("anchored", { appended: round.appended, treeSize: chainSize, txId: round.checkpoint.txId });
+          await publishServerEvent(prisma, { type: "checkpoint", treeSize: chainSize });
+          opts.onCheckpoint?.(round.checkpoint);
+          continue; // more may be pending: go again without waiting
+        }
+      } catch (err) {
+        chainSize = null; // re-read the chain's own state after any failure
+        log.warn("ledger round failed; retrying", { ...errorFields(err), backoffMs: backoff });
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 5_000);
+        continue;
+      }
+      await sleep(opts.intervalMs);
+    }
+  }
+
+  const running = loop();
+
+  return {
+    wake: () => wakeUp?.(),
+    isLeader: () => leader,
+    stop: async () => {
+      stopped = true;
+      wakeUp?.();
+      await running;
+      if (lockClient) {
+        await lockClient.query("SELECT pg_advisory_unlock($1)", [LEADER_LOCK_ID]).catch(() => undefined);
+        await lockClient.end().catch(() => undefined);
+      }
+    },
+  };
+}
