@@ -1,0 +1,169 @@
+"use client";
+/**
+ * Sign-up and log-in. The passphrase goes only to the crypto worker, which stretches
+ * it (Argon2id) into the auth secret sent to the server and the keystore key that
+ * stays in the browser and wraps the private keys.
+ */
+import { Username } from "@cairn/protocol";
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useState, type FormEvent } from "react";
+import { api, ApiError } from "@/lib/api";
+import { cryptoWorker, WorkerError } from "@/lib/crypto-client";
+
+const MIN_PASSPHRASE = 8;
+
+type Mode = "signup" | "login";
+
+/** The message a person should read for an error code. */
+function explain(err: unknown): string {
+  if (err instanceof ApiError || err instanceof WorkerError) {
+    switch (err.code) {
+      case "USERNAME_TAKEN":
+        return "That username is taken. Pick another one.";
+      case "USER_NOT_FOUND":
+        return "No account with that username.";
+      case "INVALID_CREDENTIALS":
+        return "Wrong passphrase.";
+      case "NO_LOCAL_KEYS":
+        return "This browser has no keys for this account. Restoring keys on a new device is not available yet (key backup comes later), so log in from the browser you signed up in.";
+      case "KEYSTORE_MISMATCH":
+        return "The keys stored in this browser do not belong to this login. Log in from the browser you signed up in.";
+      default:
+        return err.message;
+    }
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function Form({ mode }: { mode: Mode }) {
+  const router = useRouter();
+  const locked = useSearchParams().get("locked") === "1";
+  const [username, setUsername] = useState("");
+  const [passphrase, setPassphrase] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  async function signup(name: string) {
+    if (passphrase.length < MIN_PASSPHRASE) {
+      throw new Error(`Use a passphrase of at least ${MIN_PASSPHRASE} characters.`);
+    }
+    if (passphrase !== confirm) throw new Error("The two passphrases differ.");
+    setBusy("Creating your keys…");
+    const body = await cryptoWorker.prepareSignup(name, passphrase);
+    setBusy("Creating your account…");
+    const { user } = await api.signup(body);
+    await cryptoWorker.completeSignup(user);
+  }
+
+  async function login(name: string) {
+    setBusy("Checking…");
+    const { salt } = await api.authParams(name);
+    setBusy("Unlocking…");
+    const { authSecret } = await cryptoWorker.prepareLogin(passphrase, salt);
+    const { user } = await api.login({ username: name, authSecret });
+    try {
+      await cryptoWorker.completeLogin(user);
+    } catch (err) {
+      // Never leave a session without usable keys behind.
+      await api.logout().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    const parsed = Username.safeParse(username);
+    if (!parsed.success) {
+      setError(`Usernames are ${parsed.error.issues[0]?.message ?? "3–32 letters, digits, _ . -"}.`);
+      return;
+    }
+    try {
+      if (mode === "signup") await signup(parsed.data);
+      else await login(parsed.data);
+      router.replace("/rooms");
+    } catch (err) {
+      setError(explain(err));
+      setBusy(null);
+    }
+  }
+
+  const signingUp = mode === "signup";
+  return (
+    <form className="card stack" onSubmit={(e) => void submit(e)} data-testid={`${mode}-form`}>
+      <h2>{signingUp ? "Create an account" : "Log in"}</h2>
+      {locked && !signingUp && <p className="banner">Log in again to unlock your keys.</p>}
+      <label>
+        Username
+        <input
+          autoComplete="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          required
+          data-testid="username"
+        />
+      </label>
+      <label>
+        Passphrase
+        <input
+          type="password"
+          autoComplete={signingUp ? "new-password" : "current-password"}
+          value={passphrase}
+          onChange={(e) => setPassphrase(e.target.value)}
+          required
+          data-testid="passphrase"
+        />
+      </label>
+      {signingUp && (
+        <>
+          <label>
+            Repeat passphrase
+            <input
+              type="password"
+              autoComplete="new-password"
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+              required
+              data-testid="passphrase-confirm"
+            />
+          </label>
+          <p className="muted small">
+            Your passphrase never leaves this browser: it unlocks your private keys, which are stored here
+            only. There is no reset and no key backup yet — forgetting it, or losing this browser&apos;s data,
+            loses your messages.
+          </p>
+        </>
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="auth-error">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy !== null} data-testid="auth-submit">
+        {busy ?? (signingUp ? "Sign up" : "Log in")}
+      </button>
+      <p className="muted small">
+        {signingUp ? (
+          <>
+            Already have an account? <Link href="/login">Log in</Link>
+          </>
+        ) : (
+          <>
+            New here? <Link href="/signup">Create an account</Link>
+          </>
+        )}
+      </p>
+    </form>
+  );
+}
+
+export function AuthForm({ mode }: { mode: Mode }) {
+  // useSearchParams needs a Suspense boundary for static rendering.
+  return (
+    <Suspense>
+      <Form mode={mode} />
+    </Suspense>
+  );
+}

@@ -1,0 +1,238 @@
+"use client";
+/**
+ * One room: history decrypted in the crypto worker, live messages from the relay,
+ * the composer, the audit status of every message, and a form to add a member.
+ */
+import type { RoomView, StoredMessage } from "@cairn/protocol";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { api } from "@/lib/api";
+import { cryptoWorker } from "@/lib/crypto-client";
+import { Composer } from "./Composer";
+import { MessageList, type Line } from "./MessageList";
+import { useChat } from "./ChatProvider";
+
+export function RoomScreen({ roomId }: { roomId: string }) {
+  const { relay, user } = useChat();
+  const [room, setRoom] = useState<RoomView | null>(null);
+  const [lines, setLines] = useState<Map<number, Line>>(new Map());
+  const [pending, setPending] = useState<Line[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [ready, setReady] = useState(false);
+  const [addName, setAddName] = useState("");
+  const [addError, setAddError] = useState<string | null>(null);
+  const stored = useRef(new Map<number, StoredMessage>());
+  const checkpoint = useRef(0);
+  /** Room sequence numbers of messages whose session share has not arrived yet. */
+  const waiting = useRef(new Set<number>());
+
+  const upsert = useCallback((line: Line) => {
+    setLines((prev) => {
+      const next = new Map(prev);
+      const old = line.roomSeq === null ? undefined : prev.get(line.roomSeq);
+      const anchored = old?.anchoredTreeSize ?? line.anchoredTreeSize;
+      next.set(line.roomSeq ?? -1, { ...line, anchoredTreeSize: anchored });
+      return next;
+    });
+    setPending((prev) => prev.filter((p) => p.roomSeq !== line.roomSeq));
+  }, []);
+
+  const refreshKeys = useCallback(async () => {
+    const { users } = await api.roomKeys(roomId);
+    await cryptoWorker.setRoomMembers(roomId, users);
+  }, [roomId]);
+
+  const show = useCallback(
+    async (msg: StoredMessage, retried = false): Promise<void> => {
+      stored.current.set(msg.roomSeq, msg);
+      let result = await cryptoWorker.decrypt(msg);
+      if (result.kind === "unknown-device" && !retried) {
+        await refreshKeys();
+        result = await cryptoWorker.decrypt(msg);
+      }
+      if (result.kind === "waiting") waiting.current.add(msg.roomSeq);
+      else waiting.current.delete(msg.roomSeq);
+      const anchored =
+        msg.anchoredTreeSize ?? (checkpoint.current > msg.leafIndex ? checkpoint.current : null);
+      upsert({
+        key: `s${msg.roomSeq}`,
+        roomSeq: msg.roomSeq,
+        leafIndex: msg.leafIndex,
+        sender: msg.senderUsername,
+        mine: msg.senderUserId === user.id,
+        time: msg.serverTime,
+        anchoredTreeSize: anchored,
+        ...(result.kind === "text"
+          ? { state: "text", text: result.body }
+          : result.kind === "waiting"
+            ? { state: "waiting", text: null }
+            : {
+                state: "failed",
+                text: null,
+                note: result.kind === "failed" ? result.reason : "unknown sending device",
+              }),
+      });
+    },
+    [refreshKeys, upsert, user.id],
+  );
+
+  const loadHistory = useCallback(async () => {
+    const { messages } = await api.messages(roomId);
+    for (const msg of messages) await show(msg);
+  }, [roomId, show]);
+
+  useEffect(() => {
+    let cancelled = false;
+    setReady(false);
+    setLines(new Map());
+    setPending([]);
+    stored.current.clear();
+    waiting.current.clear();
+    void (async () => {
+      try {
+        const { room } = await api.room(roomId);
+        if (cancelled) return;
+        setRoom(room);
+        relay.subscribe(roomId);
+        await refreshKeys();
+        await loadHistory();
+        if (!cancelled) setReady(true);
+      } catch (err) {
+        if (!cancelled) setError(err instanceof Error ? err.message : String(err));
+      }
+    })();
+    const offMessage = relay.onMessage((msg) => {
+      if (msg.roomId === roomId) void show(msg);
+    });
+    const offShares = relay.onSharesOpened(() => {
+      // Retry every message still waiting for its key.
+      for (const seq of [...waiting.current]) {
+        const msg = stored.current.get(seq);
+        if (msg) void show(msg);
+      }
+    });
+    const offCheckpoint = relay.onCheckpoint((cp) => {
+      checkpoint.current = Math.max(checkpoint.current, cp.treeSize);
+      setLines((prev) => {
+        let changed = false;
+        const next = new Map(prev);
+        for (const [seq, line] of prev) {
+          if (line.anchoredTreeSize === null && line.leafIndex !== null && line.leafIndex < cp.treeSize) {
+            next.set(seq, { ...line, anchoredTreeSize: cp.treeSize });
+            changed = true;
+          }
+        }
+        return changed ? next : prev;
+      });
+    });
+    let wasConnected = relay.connected;
+    const offStatus = relay.onStatus((up) => {
+      // After a reconnect, fetch what fan-out may have missed (and fresher audit status).
+      if (up && !wasConnected) void loadHistory().catch(() => undefined);
+      wasConnected = up;
+    });
+    return () => {
+      cancelled = true;
+      offMessage();
+      offShares();
+      offCheckpoint();
+      offStatus();
+    };
+  }, [roomId, relay, refreshKeys, loadHistory, show]);
+
+  async function send(text: string): Promise<void> {
+    const key = `p${Date.now()}-${Math.random()}`;
+    const line: Line = {
+      key,
+      roomSeq: null,
+      leafIndex: null,
+      sender: user.username,
+      mine: true,
+      time: new Date().toISOString(),
+      anchoredTreeSize: null,
+      state: "sending",
+      text,
+    };
+    setPending((prev) => [...prev, line]);
+    try {
+      // Fresh member keys before every send: new members get the session, and a
+      // member who left forces a new one.
+      await refreshKeys();
+      const ack = await relay.send(roomId, text);
+      setLines((prev) => {
+        if (prev.has(ack.roomSeq)) return prev;
+        const next = new Map(prev);
+        next.set(ack.roomSeq, {
+          ...line,
+          key: `s${ack.roomSeq}`,
+          roomSeq: ack.roomSeq,
+          leafIndex: ack.leafIndex,
+          time: ack.serverTime,
+          state: "text",
+          anchoredTreeSize: checkpoint.current > ack.leafIndex ? checkpoint.current : null,
+        });
+        return next;
+      });
+      setPending((prev) => prev.filter((p) => p.key !== key));
+    } catch (err) {
+      const note = err instanceof Error ? err.message : String(err);
+      setPending((prev) => prev.map((p) => (p.key === key ? { ...p, state: "send-failed", note } : p)));
+    }
+  }
+
+  async function addMember(e: FormEvent) {
+    e.preventDefault();
+    setAddError(null);
+    try {
+      const { room } = await api.addMember(roomId, addName.trim().toLowerCase());
+      setRoom(room);
+      setAddName("");
+      await refreshKeys();
+    } catch (err) {
+      setAddError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  if (error) {
+    return (
+      <section className="room">
+        <p className="banner error" data-testid="room-error">
+          {error}
+        </p>
+      </section>
+    );
+  }
+  if (!room) return <section className="room muted">Loading room…</section>;
+
+  const ordered = [...lines.values()].sort((a, b) => (a.roomSeq ?? 0) - (b.roomSeq ?? 0));
+  return (
+    <section className="room" data-testid="room" data-room-id={room.id}>
+      <header className="room-header">
+        <div>
+          <h2 data-testid="room-title">{room.name}</h2>
+          <p className="muted" data-testid="room-members">
+            {room.members.map((m) => m.username).join(", ")}
+          </p>
+        </div>
+        <form className="inline" onSubmit={(e) => void addMember(e)}>
+          <input
+            placeholder="Add member by username"
+            value={addName}
+            onChange={(e) => setAddName(e.target.value)}
+            data-testid="add-member-input"
+            required
+          />
+          <button type="submit" data-testid="add-member-submit">
+            Add
+          </button>
+          {addError && (
+            <span className="error" role="alert" data-testid="add-member-error">
+              {addError}
+            </span>
+          )}
+        </form>
+      </header>
+      <MessageList lines={[...ordered, ...pending]} loading={!ready} />
+      <Composer disabled={!ready} onSend={send} />
+    </section>
+  );
+}

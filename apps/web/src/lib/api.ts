@@ -1,0 +1,72 @@
+"use client";
+/**
+ * The browser's REST client: one function per route, responses parsed with the
+ * shared zod schemas, errors raised as {@link ApiError} with the server's stable code.
+ */
+import { AuthParamsResponse, type LoginBody, type SignupBody } from "@cairn/protocol";
+import type { z } from "zod";
+import {
+  ConfigResponse,
+  MeResponse,
+  MessagesResponse,
+  OkResponse,
+  RoomKeysResponse,
+  RoomResponse,
+  RoomsResponse,
+} from "./api-schemas";
+
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+async function request<S extends z.ZodType>(path: string, schema: S, init?: RequestInit): Promise<z.output<S>> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      ...init,
+      credentials: "same-origin",
+      headers: init?.body ? { "Content-Type": "application/json" } : undefined,
+    });
+  } catch {
+    throw new ApiError("NETWORK", "Cannot reach the server. Check your connection.", 0);
+  }
+  const data: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = (data as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    throw new ApiError(
+      typeof err?.code === "string" ? err.code : "INTERNAL",
+      typeof err?.message === "string" ? err.message : `Request failed (${res.status}).`,
+      res.status,
+    );
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new ApiError("BAD_RESPONSE", "The server sent an unexpected response.", res.status);
+  return parsed.data;
+}
+
+const post = (body: unknown): RequestInit => ({ method: "POST", body: JSON.stringify(body) });
+
+export const api = {
+  authParams: (username: string) =>
+    request(`/api/auth/params?username=${encodeURIComponent(username)}`, AuthParamsResponse),
+  signup: (body: SignupBody) => request("/api/auth/signup", MeResponse, post(body)),
+  login: (body: LoginBody) => request("/api/auth/login", MeResponse, post(body)),
+  logout: () => request("/api/auth/logout", OkResponse, { method: "POST" }),
+  me: () => request("/api/auth/me", MeResponse),
+  config: () => request("/api/config", ConfigResponse),
+  rooms: () => request("/api/rooms", RoomsResponse),
+  createRoom: (name: string, members: string[]) => request("/api/rooms", RoomResponse, post({ name, members })),
+  room: (roomId: string) => request(`/api/rooms/${roomId}`, RoomResponse),
+  addMember: (roomId: string, username: string) =>
+    request(`/api/rooms/${roomId}/members`, RoomResponse, post({ username })),
+  messages: (roomId: string, beforeSeq?: number) =>
+    request(`/api/rooms/${roomId}/messages${beforeSeq ? `?beforeSeq=${beforeSeq}` : ""}`, MessagesResponse),
+  roomKeys: (roomId: string) => request(`/api/rooms/${roomId}/keys`, RoomKeysResponse),
+};

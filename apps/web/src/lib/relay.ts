@@ -1,0 +1,171 @@
+"use client";
+/**
+ * The browser's relay connection (Socket.IO): sends encrypted messages with a client
+ * message id and resends every unacknowledged one after a reconnect (the relay stores
+ * a resend once and answers with the same ack), delivers session shares to the
+ * crypto worker and acknowledges them, and passes new messages and checkpoints on.
+ */
+import {
+  Checkpoint,
+  DeliveredShare,
+  EVENTS,
+  SendMessageAck,
+  StoredMessage,
+  type Ack,
+  type SendMessageEvent,
+  type WireSessionShare,
+} from "@cairn/protocol";
+import { io, type Socket } from "socket.io-client";
+import { z } from "zod";
+import { api } from "./api";
+import { cryptoWorker } from "./crypto-client";
+
+export class RelayError extends Error {
+  override readonly name = "RelayError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Outgoing {
+  event: SendMessageEvent;
+  resolve: (ack: SendMessageAck) => void;
+  reject: (err: RelayError) => void;
+}
+
+type Listener<T> = (value: T) => void;
+
+export class RelayClient {
+  readonly socket: Socket;
+  private readonly outbox = new Map<string, Outgoing>();
+  private readonly messageListeners = new Set<Listener<StoredMessage>>();
+  private readonly checkpointListeners = new Set<Listener<z.infer<typeof Checkpoint>>>();
+  private readonly sharesListeners = new Set<Listener<number>>();
+  private readonly statusListeners = new Set<Listener<boolean>>();
+  private readonly subscribed = new Set<string>();
+
+  constructor(url: string, deviceId: string) {
+    this.socket = io(url, { withCredentials: true, auth: { deviceId }, transports: ["websocket", "polling"] });
+    this.socket.on("connect", () => {
+      for (const roomId of this.subscribed) this.socket.emit(EVENTS.subscribeRoom, { roomId });
+      for (const out of this.outbox.values()) this.emitMessage(out);
+      this.statusListeners.forEach((l) => l(true));
+    });
+    this.socket.on("disconnect", () => this.statusListeners.forEach((l) => l(false)));
+    this.socket.on(EVENTS.newMessage, (raw: unknown) => {
+      const msg = StoredMessage.safeParse(raw);
+      if (msg.success) this.messageListeners.forEach((l) => l(msg.data));
+    });
+    this.socket.on(EVENTS.checkpoint, (raw: unknown) => {
+      const cp = Checkpoint.safeParse(raw);
+      if (cp.success) this.checkpointListeners.forEach((l) => l(cp.data));
+    });
+    this.socket.on(EVENTS.newShares, (raw: unknown) => {
+      const shares = z.array(DeliveredShare).safeParse(raw);
+      if (shares.success) void this.receiveShares(shares.data);
+    });
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  close(): void {
+    this.socket.close();
+    for (const out of this.outbox.values()) out.reject(new RelayError("CLOSED", "Disconnected."));
+    this.outbox.clear();
+  }
+
+  onMessage(l: Listener<StoredMessage>): () => void {
+    this.messageListeners.add(l);
+    return () => this.messageListeners.delete(l);
+  }
+  onCheckpoint(l: Listener<z.infer<typeof Checkpoint>>): () => void {
+    this.checkpointListeners.add(l);
+    return () => this.checkpointListeners.delete(l);
+  }
+  /** Called with the number of new inbound sessions after shares were opened. */
+  onSharesOpened(l: Listener<number>): () => void {
+    this.sharesListeners.add(l);
+    return () => this.sharesListeners.delete(l);
+  }
+  onStatus(l: Listener<boolean>): () => void {
+    this.statusListeners.add(l);
+    return () => this.statusListeners.delete(l);
+  }
+
+  /** Joins a room's fan-out (after creating it or being added); repeated after reconnects. */
+  subscribe(roomId: string): void {
+    this.subscribed.add(roomId);
+    if (this.socket.connected) this.socket.emit(EVENTS.subscribeRoom, { roomId });
+  }
+
+  /**
+   * Encrypts `text` for the room (the worker decides rotation and shares), sends the
+   * shares, then the envelope; resolves with the relay's ack.
+   * @throws RelayError with the relay's code, or a WorkerError from the crypto worker
+   */
+  async send(roomId: string, text: string): Promise<SendMessageAck> {
+    const { clientMsgId, envelope, shares } = await cryptoWorker.encrypt(roomId, text);
+    if (shares.length > 0) await this.sendShares(roomId, shares);
+    return new Promise<SendMessageAck>((resolve, reject) => {
+      const out: Outgoing = { event: { clientMsgId, envelope }, resolve, reject };
+      this.outbox.set(clientMsgId, out);
+      if (this.socket.connected) this.emitMessage(out);
+    });
+  }
+
+  private emitMessage(out: Outgoing): void {
+    this.socket.emit(EVENTS.sendMessage, out.event, (raw: Ack<SendMessageAck>) => {
+      if (!this.outbox.has(out.event.clientMsgId)) return;
+      this.outbox.delete(out.event.clientMsgId);
+      if (raw.ok) {
+        const ack = SendMessageAck.safeParse(raw);
+        if (ack.success) out.resolve(ack.data);
+        else out.reject(new RelayError("BAD_RESPONSE", "The relay sent an unexpected ack."));
+      } else {
+        out.reject(new RelayError(raw.error.code, raw.error.message));
+      }
+    });
+  }
+
+  private async sendShares(roomId: string, shares: WireSessionShare[]): Promise<void> {
+    if (!this.socket.connected) await new Promise<void>((resolve) => this.socket.once("connect", () => resolve()));
+    for (let i = 0; i < shares.length; i += 200) {
+      const batch = shares.slice(i, i + 200);
+      const ack = (await this.socket.emitWithAck(EVENTS.sendShares, { shares: batch })) as Ack<object>;
+      if (!ack.ok) {
+        await cryptoWorker.sharesFailed(roomId);
+        throw new RelayError(ack.error.code, ack.error.message);
+      }
+    }
+  }
+
+  private async receiveShares(delivered: DeliveredShare[]): Promise<void> {
+    try {
+      let result = await cryptoWorker.openShares(delivered, false);
+      let opened = result.opened;
+      const done = [...result.done];
+      if (result.needKeysFor.length > 0) {
+        // Shares from devices we have not verified yet: fetch those rooms' keys, then retry once.
+        for (const roomId of result.needKeysFor) {
+          const keys = await api.roomKeys(roomId).catch(() => null);
+          if (keys) await cryptoWorker.setRoomMembers(roomId, keys.users);
+        }
+        const rest = delivered.filter((d) => !done.includes(d.id));
+        result = await cryptoWorker.openShares(rest, true);
+        opened += result.opened;
+        done.push(...result.done);
+      }
+      for (let i = 0; i < done.length; i += 500) {
+        this.socket.emit(EVENTS.ackShares, { ids: done.slice(i, i + 500) });
+      }
+      this.sharesListeners.forEach((l) => l(opened));
+    } catch (err) {
+      console.error("[cairn] could not open session shares", err);
+    }
+  }
+}

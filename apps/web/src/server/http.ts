@@ -1,0 +1,84 @@
+import "server-only";
+import { CairnError, MAX_EVENT_BYTES, httpStatusOf, toErrorBody } from "@cairn/protocol";
+import { NextResponse } from "next/server";
+import type { z } from "zod";
+
+/** A JSON response with no caching: every API answer is per user. */
+export function json(data: unknown, status = 200): NextResponse {
+  return NextResponse.json(data, { status, headers: { "Cache-Control": "no-store" } });
+}
+
+/** The one error mapper: CairnError -> its status and code; anything else -> 500 INTERNAL. */
+export function errorResponse(err: unknown): NextResponse {
+  if (!(err instanceof CairnError)) console.error("[web] unhandled error", err);
+  const body = toErrorBody(err);
+  return json(body, httpStatusOf(body.error.code));
+}
+
+/** Wraps a route handler so every thrown error goes through {@link errorResponse}. */
+export function route<A extends unknown[]>(
+  fn: (...args: A) => Promise<Response>,
+): (...args: A) => Promise<Response> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+function validationError(error: z.ZodError): CairnError {
+  const first = error.issues[0];
+  const where = first && first.path.length > 0 ? `${first.path.join(".")}: ` : "";
+  return new CairnError("VALIDATION_FAILED", `${where}${first?.message ?? "invalid input"}`);
+}
+
+/** Parses `value` with `schema`. @throws CairnError VALIDATION_FAILED */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data;
+}
+
+/**
+ * Reads a JSON body of at most {@link MAX_EVENT_BYTES} and parses it with `schema`.
+ * @throws CairnError PAYLOAD_TOO_LARGE over 64 KiB, VALIDATION_FAILED on bad JSON or shape
+ */
+export async function readBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_EVENT_BYTES) throw new CairnError("PAYLOAD_TOO_LARGE", "Request body is over 64 KiB.");
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_EVENT_BYTES) {
+        await reader.cancel();
+        throw new CairnError("PAYLOAD_TOO_LARGE", "Request body is over 64 KiB.");
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new CairnError("VALIDATION_FAILED", "Request body must be JSON.");
+  }
+  return parseWith(schema, data);
+}
+
+/** Parses a URL's query string (each key once) with `schema`. @throws CairnError VALIDATION_FAILED */
+export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  return parseWith(schema, Object.fromEntries(new URL(req.url).searchParams));
+}

@@ -1,0 +1,82 @@
+import "server-only";
+import { isRoomMember } from "@cairn/db";
+import { CairnError, type RoomView, type UserKeys } from "@cairn/protocol";
+import { db } from "./db";
+import { DEVICE_SELECT, ROOM_INCLUDE, roomView, userKeysView } from "./views";
+
+/** Rooms `userId` belongs to, newest first. */
+export async function listRooms(userId: string): Promise<RoomView[]> {
+  const rooms = await db().room.findMany({
+    where: { members: { some: { userId } } },
+    include: ROOM_INCLUDE,
+    orderBy: { createdAt: "desc" },
+  });
+  return rooms.map(roomView);
+}
+
+/** @throws CairnError USER_NOT_FOUND naming the first unknown username */
+async function userIdsOf(usernames: string[]): Promise<string[]> {
+  const unique = [...new Set(usernames)];
+  const users = await db().user.findMany({ where: { username: { in: unique } }, select: { id: true, username: true } });
+  const known = new Map(users.map((u) => [u.username, u.id]));
+  const missing = unique.find((name) => !known.has(name));
+  if (missing !== undefined) throw new CairnError("USER_NOT_FOUND", `No user named "${missing}".`);
+  return unique.map((name) => known.get(name) as string);
+}
+
+/** Creates a room with its creator and `members`. @throws CairnError USER_NOT_FOUND */
+export async function createRoom(creatorId: string, name: string, members: string[]): Promise<RoomView> {
+  const ids = new Set([creatorId, ...(await userIdsOf(members))]);
+  const room = await db().room.create({
+    data: { name, createdBy: creatorId, members: { create: [...ids].map((userId) => ({ userId })) } },
+    include: ROOM_INCLUDE,
+  });
+  return roomView(room);
+}
+
+/** @throws CairnError ROOM_NOT_FOUND unless `userId` is a member (a stranger cannot tell the two apart) */
+export async function requireMember(roomId: string, userId: string): Promise<void> {
+  if (!(await isRoomMember(db(), roomId, userId))) throw new CairnError("ROOM_NOT_FOUND", "No such room.");
+}
+
+/** A room its member may see. @throws CairnError ROOM_NOT_FOUND */
+export async function getRoom(roomId: string, userId: string): Promise<RoomView> {
+  await requireMember(roomId, userId);
+  const room = await db().room.findUnique({ where: { id: roomId }, include: ROOM_INCLUDE });
+  if (!room) throw new CairnError("ROOM_NOT_FOUND", "No such room.");
+  return roomView(room);
+}
+
+/** Adds `username` to a room (idempotent). @throws CairnError ROOM_NOT_FOUND, USER_NOT_FOUND */
+export async function addMember(roomId: string, actorId: string, username: string): Promise<RoomView> {
+  await requireMember(roomId, actorId);
+  const [userId] = await userIdsOf([username]);
+  if (userId === undefined) throw new CairnError("USER_NOT_FOUND", `No user named "${username}".`);
+  await db().roomMember.upsert({
+    where: { roomId_userId: { roomId, userId } },
+    create: { roomId, userId },
+    update: {},
+  });
+  return getRoom(roomId, actorId);
+}
+
+/** Public keys of every member of a room. @throws CairnError ROOM_NOT_FOUND */
+export async function roomKeys(roomId: string, userId: string): Promise<UserKeys[]> {
+  await requireMember(roomId, userId);
+  const users = await db().user.findMany({
+    where: { memberships: { some: { roomId } } },
+    select: { id: true, username: true, identityPublicKey: true, devices: { select: DEVICE_SELECT } },
+    orderBy: { username: "asc" },
+  });
+  return users.map(userKeysView);
+}
+
+/** Public keys of one user. @throws CairnError USER_NOT_FOUND */
+export async function userKeys(username: string): Promise<UserKeys> {
+  const user = await db().user.findUnique({
+    where: { username },
+    select: { id: true, username: true, identityPublicKey: true, devices: { select: DEVICE_SELECT } },
+  });
+  if (!user) throw new CairnError("USER_NOT_FOUND", `No user named "${username}".`);
+  return userKeysView(user);
+}
