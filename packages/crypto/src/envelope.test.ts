@@ -355,3 +355,21 @@ function cloneInbound(s: InboundSession): InboundSession {
   };
 }
 
+
+describe("consumed sessions", () => {
+  it("refuses to encrypt, decrypt or share with a session an earlier call consumed", () => {
+    const p = alicePair();
+    const stale = p.outbound;
+    const [e] = send(p, ["m"]);
+    const args = { senderDeviceId: p.alice.deviceId, signingSecretKey: p.alice.signing.secretKey, prevHash: GENESIS_PREV_HASH, plaintext: enc.encode("again") };
+    expect(codeOf(() => encryptMessage(stale, args))).toBe("BAD_INPUT");
+    const staleIn = p.inbound;
+    decryptMessage(p.inbound, e!, p.alice.signing.publicKey);
+    expect(codeOf(() => decryptMessage(staleIn, e!, p.alice.signing.publicKey))).toBe("BAD_INPUT");
+    expect(
+      codeOf(() =>
+        shareSession({ session: stale, senderDeviceId: p.alice.deviceId, senderSigningSecretKey: p.alice.signing.secretKey, recipientDeviceId: p.bob.deviceId, recipientAgreementPublicKey: p.bob.agreement.publicKey }),
+      ),
+    ).toBe("BAD_INPUT");
+  });
+});

@@ -68,6 +68,7 @@ export function envelopeHash(envelope: Envelope): Uint8Array {
  * is erased, so keep only the returned one.
  * @throws TypeError / RangeError on malformed arguments, a plaintext over
  *   MAX_PLAINTEXT_BYTES, or a session at the last index (rotate first)
+ * @throws CryptoError BAD_INPUT when the session was already consumed
  */
 export function encryptMessage(
   session: OutboundSession,
@@ -130,7 +131,7 @@ export function sealWithNonce(
  * any order; each decrypts once. On success the given session is consumed (keys it
  * no longer needs are erased): keep only the returned one. On failure it is untouched.
  * @throws CryptoError BAD_SIGNATURE (forged, altered or truncated envelope),
- *   BAD_INPUT (unknown version), SESSION_MISMATCH (other room, sender or session),
+ *   BAD_INPUT (unknown version, or a session already consumed), SESSION_MISMATCH (other room, sender or session),
  *   INDEX_TOO_OLD (before the share or evicted), REPLAY (already decrypted),
  *   TOO_FAR_AHEAD (over MAX_FORWARD_JUMP past the chain), DECRYPT_FAILED
  * @throws TypeError / RangeError on malformed arguments

@@ -4,6 +4,7 @@
  * session id), started from a shared chain key.
  */
 import { KEY_LENGTH, SESSION_ID_LENGTH } from "@cairn/protocol";
+import { CryptoError } from "./errors";
 import { bytes, int, text } from "./guards";
 import { randomBytes } from "./sodium";
 
@@ -71,6 +72,7 @@ export function createOutboundSession(roomId: string, nowMs: number = Date.now()
  * Whether the session is due for rotation: 100 messages sent or 7 days old. (Rotation
  * on a member leaving or a device being revoked is the caller's, and mandatory.)
  * @throws TypeError / RangeError on a malformed session or nowMs
+ * @throws CryptoError BAD_INPUT on a consumed session
  */
 export function shouldRotate(session: OutboundSession, nowMs: number): boolean {
   checkOutbound(session);
@@ -83,7 +85,7 @@ export function checkOutbound(s: OutboundSession): OutboundSession {
   if (typeof s !== "object" || s === null) throw new TypeError("session must be an object");
   text("session.roomId", s.roomId, { max: 256 });
   bytes("session.sessionId", s.sessionId, SESSION_ID_LENGTH);
-  bytes("session.chainKey", s.chainKey, KEY_LENGTH);
+  notConsumed(bytes("session.chainKey", s.chainKey, KEY_LENGTH));
   int("session.index", s.index, 0, MAX_INDEX);
   int("session.createdAtMs", s.createdAtMs, 0, Number.MAX_SAFE_INTEGER);
   return s;
@@ -95,10 +97,23 @@ export function checkInbound(s: InboundSession): InboundSession {
   text("session.roomId", s.roomId, { max: 256 });
   text("session.senderDeviceId", s.senderDeviceId, { max: 64 });
   bytes("session.sessionId", s.sessionId, SESSION_ID_LENGTH);
-  bytes("session.chainKey", s.chainKey, KEY_LENGTH);
+  notConsumed(bytes("session.chainKey", s.chainKey, KEY_LENGTH));
   int("session.index", s.index, 0, MAX_INDEX);
   int("session.firstIndex", s.firstIndex, 0, s.index);
   if (!(s.skipped instanceof Map)) throw new TypeError("session.skipped must be a Map");
   if (s.skipped.size > MAX_SKIPPED_KEYS) throw new RangeError("session.skipped is too large");
   return s;
+}
+
+/**
+ * A session whose chain key was erased (all zero) was consumed by an earlier
+ * encrypt/decrypt. Using it again would derive keys from a publicly known value
+ * (outbound) or fail later (inbound), so refuse it outright.
+ */
+function notConsumed(chainKey: Uint8Array): void {
+  let any = 0;
+  for (const b of chainKey) any |= b;
+  if (any === 0) {
+    throw new CryptoError("BAD_INPUT", "session was consumed: use the session returned by the last call");
+  }
 }

@@ -31,6 +31,7 @@ const MAX_SEALED = 512;
  * Shares the session's current position with one recipient device: it will decrypt
  * messages from `session.index` on, never earlier ones.
  * @throws TypeError / RangeError on malformed arguments
+ * @throws CryptoError BAD_INPUT when the session was already consumed
  */
 export function shareSession(args: {
   session: OutboundSession;
