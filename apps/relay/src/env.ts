@@ -5,8 +5,12 @@ const Env = z.object({
   DATABASE_URL: z.string().min(1),
   CAIRN_RELAY_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   CAIRN_RELAY_HOST: z.string().default("127.0.0.1"),
-  /** Origin of the web app, allowed to open credentialed connections. */
-  CAIRN_WEB_ORIGIN: z.string().url().default("http://localhost:3000"),
+  /** Origins of the web app (comma-separated), allowed to open credentialed connections. */
+  CAIRN_WEB_ORIGINS: z
+    .string()
+    .default("http://localhost:3000")
+    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url()).min(1)),
   /** Key of the keyed hashes that stand for users on chain (hex, ≥ 32 bytes). */
   CAIRN_SERVER_SECRET: z.string().regex(/^[0-9a-f]{64,}$/, "64+ hex characters"),
   CAIRN_LEDGER: z.enum(["embedded", "fabric"]).default("embedded"),

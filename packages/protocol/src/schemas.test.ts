@@ -1,0 +1,69 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { toBase64Url } from "./bytes";
+import { CreateRoomBody, SignupBody, WireEnvelope, envelopeFromWire, envelopeToWire, Username } from "./schemas";
+
+const b64 = (n: number) => toBase64Url(new Uint8Array(n).fill(1));
+const wire = {
+  version: 1,
+  roomId: "00000000-0000-4000-8000-000000000001",
+  senderDeviceId: b64(16),
+  sessionId: b64(16),
+  index: 0,
+  prevHash: b64(32),
+  nonce: b64(24),
+  ciphertext: b64(100),
+  signature: b64(64),
+};
+
+describe("WireEnvelope", () => {
+  it("accepts a well-formed envelope and round-trips through the binary form", () => {
+    const parsed = WireEnvelope.parse(wire);
+    expect(envelopeToWire(envelopeFromWire(parsed))).toEqual(wire);
+  });
+
+  it("rejects each field at the wrong length, unknown fields and wrong types", () => {
+    const bad: Record<string, unknown>[] = [
+      { ...wire, sessionId: b64(15) },
+      { ...wire, prevHash: b64(31) },
+      { ...wire, nonce: b64(12) },
+      { ...wire, signature: b64(63) },
+      { ...wire, senderDeviceId: b64(17) },
+      { ...wire, ciphertext: b64(48 * 1024 + 1) },
+      { ...wire, index: -1 },
+      { ...wire, index: 2 ** 32 },
+      { ...wire, version: 2 },
+      { ...wire, roomId: "not-a-uuid" },
+      { ...wire, extra: 1 },
+      { ...wire, nonce: "***" },
+    ];
+    for (const b of bad) expect(WireEnvelope.safeParse(b).success, JSON.stringify(b).slice(0, 80)).toBe(false);
+  });
+
+  it("never throws on arbitrary input", () => {
+    fc.assert(
+      fc.property(fc.anything(), (x) => {
+        expect(typeof WireEnvelope.safeParse(x).success).toBe("boolean");
+      }),
+    );
+  });
+});
+
+describe("REST bodies", () => {
+  it("normalises usernames and refuses odd ones", () => {
+    expect(Username.parse("  Alice_1 ")).toBe("alice_1");
+    for (const bad of ["ab", "a".repeat(33), "al ice", "-alice", "élise"]) expect(Username.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it("requires a complete signup with keys of the right size", () => {
+    const device = { deviceId: b64(16), name: "Laptop", signingPublicKey: b64(32), agreementPublicKey: b64(32), signature: b64(64) };
+    const body = { username: "alice", salt: b64(16), authSecret: b64(32), identityPublicKey: b64(32), device };
+    expect(SignupBody.safeParse(body).success).toBe(true);
+    expect(SignupBody.safeParse({ ...body, authSecret: b64(31) }).success).toBe(false);
+    expect(SignupBody.safeParse({ ...body, device: { ...device, signature: b64(32) } }).success).toBe(false);
+  });
+
+  it("defaults a room's extra members to none", () => {
+    expect(CreateRoomBody.parse({ name: " General " })).toEqual({ name: "General", members: [] });
+  });
+});

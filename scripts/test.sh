@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what is needed (pnpm, dependencies,
+# Debian's Chromium for the browser tests), then typecheck, lint, unit and
+# integration tests of every package, and the browser end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/bootstrap.sh
+
+if [ ! -x /usr/bin/chromium ]; then
+  step "installing Chromium (Debian package) for the browser tests"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+step "typecheck, lint, unit and integration tests"
+pnpm exec turbo run typecheck lint test build --output-logs=new-only --concurrency=1
+
+step "browser end-to-end tests (Playwright, Chromium)"
+pnpm run test:e2e

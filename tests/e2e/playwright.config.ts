@@ -1,0 +1,56 @@
+/**
+ * Browser end-to-end tests: the real stack (embedded PostgreSQL, relay with the
+ * embedded ledger, the built web app) started by `cairn start` on its own ports
+ * and data directory, driven in Debian's Chromium (Playwright cannot download
+ * browsers on our machines: ENVIRONMENT.md).
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "@playwright/test";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, "../..");
+export const E2E_DATA_DIR = path.join(repoRoot, ".data/e2e");
+const WEB_PORT = 3100;
+
+export default defineConfig({
+  testDir: here,
+  testMatch: "*.spec.ts",
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  globalSetup: path.join(here, "global-setup.ts"),
+  use: {
+    baseURL: `http://localhost:${WEB_PORT}`,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CAIRN_CHROMIUM ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: [
+      "node --import tsx apps/cli/src/index.ts start",
+      `--web-port ${WEB_PORT} --relay-port ${WEB_PORT + 1} --pg-port 54339`,
+      `--data-dir ${E2E_DATA_DIR} --fresh --quiet`,
+    ].join(" "),
+    cwd: repoRoot,
+    url: `http://127.0.0.1:${WEB_PORT}/`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
+    stdout: "pipe",
+    stderr: "pipe",
+  },
+});
