@@ -1,0 +1,21 @@
+/**
+ * @cairn/chaincode — Cairn's Fabric contracts (KeyRegistry, Audit, Policy). The same
+ * classes run on a peer (fabric-chaincode-node, CCaaS, dist/index.cjs) and
+ * in-process in the embedded ledger (invokeTransaction). See README.md.
+ */
+import { AuditContract } from "./audit";
+import { KeyRegistryContract } from "./key-registry";
+import { PolicyContract } from "./policy";
+
+export { KeyRegistryContract, type KeyRecord, type DeviceRecord } from "./key-registry";
+export { AuditContract, MAX_BATCH_LEAVES, type Checkpoint, type LeafRecord } from "./audit";
+export { PolicyContract, decodeOrgPolicy, decodeRoomPolicy } from "./policy";
+export type { OrgPolicy, RoomPolicy, PolicyRecord } from "./policy-state";
+export { ChaincodeError, parseChaincodeError, CHAINCODE_ERROR_CODES, type ChaincodeErrorCode } from "./errors";
+export { canonicalJson, toStateBytes, fromStateBytes, type JsonValue } from "./serialize";
+export { ROLE_ATTRIBUTE, subjectOUs } from "./access";
+export { invokeTransaction, transactionsOf, UnknownTransactionError } from "./dispatch";
+export type { CairnStub, CairnClientIdentity, CairnContext, StateIterator, StateKV } from "./context";
+
+/** What fabric-shim loads: one instance of each contract class. */
+export const contracts = [KeyRegistryContract, AuditContract, PolicyContract];

@@ -1,0 +1,172 @@
+/**
+ * KeyRegistry: users' identity keys and their cross-signed device keys, with full
+ * history. The contract itself checks every device certificate and revocation
+ * against the identity key's Ed25519 signature (DESIGN §3), so no relay or admin
+ * can substitute a device key unnoticed. Users appear only as keyed hashes.
+ */
+import { deviceCertificateBytes, deviceRevocationBytes } from "@cairn/protocol";
+import { Contract } from "fabric-contract-api";
+import { requireService } from "./access";
+import { readJson, txTime, writeJson, type CairnContext } from "./context";
+import { verifyEd25519 } from "./ed25519";
+import { ChaincodeError } from "./errors";
+import { ORG_POLICY_KEY, type PolicyRecord, type OrgPolicy } from "./policy-state";
+import { canonicalJson } from "./serialize";
+import { decodeB64, decodeDeviceId, decodeIndex, decodeRef } from "./validate";
+
+export interface DeviceRecord {
+  deviceId: string;
+  signingPublicKey: string;
+  agreementPublicKey: string;
+  /** Identity key's signature over deviceCertificateBytes. */
+  signature: string;
+  registeredTxId: string;
+  registeredAt: string;
+  /** Revocation time claimed and signed by the identity key, or null while active. */
+  revokedAtMs: number | null;
+  revokedTxId: string | null;
+  /** Time of the revoking transaction. */
+  revokedAt: string | null;
+  /** Identity key's signature over deviceRevocationBytes. */
+  revocationSignature: string | null;
+}
+
+export interface KeyRecord {
+  userRef: string;
+  identityPublicKey: string;
+  registeredTxId: string;
+  registeredAt: string;
+  /** Every device ever registered, in registration order; revoked ones stay, marked. */
+  devices: DeviceRecord[];
+}
+
+const keyOf = (userRef: string) => `keys/${userRef}`;
+
+async function loadUser(ctx: CairnContext, userRef: string): Promise<KeyRecord> {
+  const record = await readJson<KeyRecord>(ctx, keyOf(userRef));
+  if (!record) throw new ChaincodeError("NOT_FOUND", "no identity key registered for this userRef");
+  return record;
+}
+
+export class KeyRegistryContract extends Contract {
+  constructor() {
+    super("KeyRegistry");
+  }
+
+  /**
+   * Registers a user's identity key: first registration per userRef only; the same
+   * key again is a no-op. Caller: the relay's identity or an admin.
+   * @returns KeyRecord JSON
+   */
+  async RegisterIdentity(ctx: CairnContext, userRef: string, identityPublicKeyB64: string): Promise<string> {
+    const ref = decodeRef("userRef", userRef);
+    decodeB64("identityPublicKey", identityPublicKeyB64, 32);
+    await requireService(ctx, "RegisterIdentity", true);
+    const existing = await readJson<KeyRecord>(ctx, keyOf(ref));
+    if (existing) {
+      if (existing.identityPublicKey === identityPublicKeyB64) return canonicalJson(existing);
+      throw new ChaincodeError("CONFLICT", "a different identity key is already registered for this userRef");
+    }
+    const record: KeyRecord = {
+      userRef: ref,
+      identityPublicKey: identityPublicKeyB64,
+      registeredTxId: ctx.stub.getTxID(),
+      registeredAt: txTime(ctx),
+      devices: [],
+    };
+    await writeJson(ctx, keyOf(ref), record);
+    return canonicalJson(record);
+  }
+
+  /**
+   * Registers a device's signing and agreement keys, signed by the identity key.
+   * Idempotent for the same keys; a revoked device id cannot come back.
+   * @returns KeyRecord JSON
+   */
+  async RegisterDevice(
+    ctx: CairnContext,
+    userRef: string,
+    deviceId: string,
+    signingPubB64: string,
+    agreementPubB64: string,
+    signatureB64: string,
+  ): Promise<string> {
+    const ref = decodeRef("userRef", userRef);
+    const id = decodeDeviceId(deviceId);
+    const signingPublicKey = decodeB64("signingPublicKey", signingPubB64, 32);
+    const agreementPublicKey = decodeB64("agreementPublicKey", agreementPubB64, 32);
+    const signature = decodeB64("signature", signatureB64, 64);
+    const record = await loadUser(ctx, ref);
+    const identityPublicKey = decodeB64("identityPublicKey", record.identityPublicKey, 32);
+    const certificate = deviceCertificateBytes({ identityPublicKey, deviceId: id, signingPublicKey, agreementPublicKey });
+    if (!verifyEd25519(identityPublicKey, certificate, signature)) {
+      throw new ChaincodeError("BAD_SIGNATURE", "device certificate is not signed by the user's identity key");
+    }
+    const existing = record.devices.find((d) => d.deviceId === id);
+    if (existing) {
+      if (existing.revokedTxId !== null) throw new ChaincodeError("CONFLICT", "device was revoked");
+      if (existing.signingPublicKey === signingPubB64 && existing.agreementPublicKey === agreementPubB64) {
+        return canonicalJson(record);
+      }
+      throw new ChaincodeError("CONFLICT", "device id already registered with other keys");
+    }
+    const org = await readJson<PolicyRecord<OrgPolicy>>(ctx, ORG_POLICY_KEY);
+    const max = org?.policy.maxDevicesPerUser ?? null;
+    const active = record.devices.filter((d) => d.revokedTxId === null).length;
+    if (max !== null && active >= max) {
+      throw new ChaincodeError("POLICY_VIOLATION", `at most ${max} active devices per user`);
+    }
+    record.devices.push({
+      deviceId: id,
+      signingPublicKey: signingPubB64,
+      agreementPublicKey: agreementPubB64,
+      signature: signatureB64,
+      registeredTxId: ctx.stub.getTxID(),
+      registeredAt: txTime(ctx),
+      revokedAtMs: null,
+      revokedTxId: null,
+      revokedAt: null,
+      revocationSignature: null,
+    });
+    await writeJson(ctx, keyOf(ref), record);
+    return canonicalJson(record);
+  }
+
+  /**
+   * Revokes a device, signed by the identity key. Revoking a revoked device is a no-op.
+   * @returns KeyRecord JSON
+   */
+  async RevokeDevice(
+    ctx: CairnContext,
+    userRef: string,
+    deviceId: string,
+    revokedAtMs: string,
+    signatureB64: string,
+  ): Promise<string> {
+    const ref = decodeRef("userRef", userRef);
+    const id = decodeDeviceId(deviceId);
+    const at = decodeIndex("revokedAtMs", revokedAtMs);
+    const signature = decodeB64("signature", signatureB64, 64);
+    const record = await loadUser(ctx, ref);
+    const device = record.devices.find((d) => d.deviceId === id);
+    if (!device) throw new ChaincodeError("NOT_FOUND", "no such device for this userRef");
+    const identityPublicKey = decodeB64("identityPublicKey", record.identityPublicKey, 32);
+    const revocation = deviceRevocationBytes({ identityPublicKey, deviceId: id, revokedAtMs: at });
+    if (!verifyEd25519(identityPublicKey, revocation, signature)) {
+      throw new ChaincodeError("BAD_SIGNATURE", "revocation is not signed by the user's identity key");
+    }
+    if (device.revokedTxId !== null) return canonicalJson(record);
+    device.revokedAtMs = at;
+    device.revokedTxId = ctx.stub.getTxID();
+    device.revokedAt = txTime(ctx);
+    device.revocationSignature = signatureB64;
+    await writeJson(ctx, keyOf(ref), record);
+    return canonicalJson(record);
+  }
+
+  /** @returns KeyRecord JSON, or "null" when the userRef has no identity key */
+  async GetKeys(ctx: CairnContext, userRef: string): Promise<string> {
+    const ref = decodeRef("userRef", userRef);
+    return canonicalJson(await readJson<KeyRecord>(ctx, keyOf(ref)));
+  }
+}
