@@ -1,5 +1,5 @@
 import "server-only";
-import { isRoomMember } from "@cairn/db";
+import { isRoomMember, publishServerEvent } from "@cairn/db";
 import { CairnError, type RoomView, type UserKeys } from "@cairn/protocol";
 import { db } from "./db";
 import { DEVICE_SELECT, ROOM_INCLUDE, roomView, userKeysView } from "./views";
@@ -24,12 +24,20 @@ async function userIdsOf(usernames: string[]): Promise<string[]> {
   return unique.map((name) => known.get(name) as string);
 }
 
-/** Creates a room with its creator and `members`. @throws CairnError USER_NOT_FOUND */
+/**
+ * Creates a room with its creator and `members`, and tells the relays (in the same
+ * transaction) so the members' live sockets join it.
+ * @throws CairnError USER_NOT_FOUND
+ */
 export async function createRoom(creatorId: string, name: string, members: string[]): Promise<RoomView> {
-  const ids = new Set([creatorId, ...(await userIdsOf(members))]);
-  const room = await db().room.create({
-    data: { name, createdBy: creatorId, members: { create: [...ids].map((userId) => ({ userId })) } },
-    include: ROOM_INCLUDE,
+  const ids = [...new Set([creatorId, ...(await userIdsOf(members))])];
+  const room = await db().$transaction(async (tx) => {
+    const created = await tx.room.create({
+      data: { name, createdBy: creatorId, members: { create: ids.map((userId) => ({ userId })) } },
+      include: ROOM_INCLUDE,
+    });
+    await publishServerEvent(tx, { type: "membership", roomId: created.id, userIds: ids });
+    return created;
   });
   return roomView(room);
 }
@@ -52,10 +60,13 @@ export async function addMember(roomId: string, actorId: string, username: strin
   await requireMember(roomId, actorId);
   const [userId] = await userIdsOf([username]);
   if (userId === undefined) throw new CairnError("USER_NOT_FOUND", `No user named "${username}".`);
-  await db().roomMember.upsert({
-    where: { roomId_userId: { roomId, userId } },
-    create: { roomId, userId },
-    update: {},
+  await db().$transaction(async (tx) => {
+    await tx.roomMember.upsert({
+      where: { roomId_userId: { roomId, userId } },
+      create: { roomId, userId },
+      update: {},
+    });
+    await publishServerEvent(tx, { type: "membership", roomId, userIds: [userId] });
   });
   return getRoom(roomId, actorId);
 }
