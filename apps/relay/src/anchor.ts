@@ -5,7 +5,8 @@
  * between append and record resumes without appending twice.
  */
 import { fromHex, hex } from "@cairn/protocol";
-import { anchoredTreeSize, leavesFrom, recordCheckpoint, type PrismaClient } from "@cairn/db";
+import { anchoredTreeSize, auditNodeStore, leavesFrom, recordCheckpoint, type PrismaClient } from "@cairn/db";
+import { indexSubtrees } from "@cairn/audit";
 import type { Ledger, LedgerCheckpoint } from "@cairn/ledger";
 
 export interface AnchorRound {
@@ -19,6 +20,9 @@ export async function syncFromChain(prisma: PrismaClient, ledger: Ledger): Promi
   const latest = await ledger.getLatestCheckpoint();
   if (!latest) return 0;
   if ((await anchoredTreeSize(prisma)) < latest.treeSize) await record(prisma, latest);
+  // Catch up the proof index after a crash between recording and indexing; a failure
+  // here must not stop anchoring (the next round indexes again and reports it).
+  await indexProofNodes(prisma, latest).catch(() => undefined);
   return latest.treeSize;
 }
 
@@ -29,6 +33,15 @@ async function record(prisma: PrismaClient, cp: LedgerCheckpoint): Promise<void>
     txId: cp.txId,
     ledgerTime: new Date(cp.time),
   });
+}
+
+/**
+ * Stores the perfect-subtree hashes (AuditNode) of every leaf up to the checkpoint,
+ * checked against the chain's root, so proofs take O(log n) reads (DESIGN §4).
+ * Incremental: reads the frontier of what is indexed and only the new leaves.
+ */
+export async function indexProofNodes(prisma: PrismaClient, cp: LedgerCheckpoint): Promise<number> {
+  return indexSubtrees(auditNodeStore(prisma), cp.treeSize, { expectedRoot: fromHex(cp.rootHash) });
 }
 
 export async function anchorRound(
@@ -47,5 +60,6 @@ export async function anchorRound(
     leafHashes: leaves.slice(0, count).map((l) => hex(l.leafHash)),
   });
   await record(prisma, checkpoint);
+  await indexProofNodes(prisma, checkpoint);
   return { checkpoint, appended: count };
 }

@@ -25,3 +25,14 @@ export {
 export { inclusionProofPlan, inclusionProof, rootFromInclusionProof, verifyInclusion } from "./inclusion";
 export { consistencyProofPlan, consistencyProof, verifyConsistency } from "./consistency";
 export { leafHashOfMessage } from "./leaf";
+export {
+  subtreesOfBatch,
+  indexSubtrees,
+  storedInclusionProof,
+  storedConsistencyProof,
+  storedRoot,
+  ProofStoreError,
+  type StoredSubtree,
+  type SubtreeReader,
+  type SubtreeStore,
+} from "./proof-store";

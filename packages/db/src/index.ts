@@ -28,3 +28,12 @@ export {
   subscribeServerEvents,
   type ServerEventSubscription,
 } from "./notify";
+export {
+  readAuditNodes,
+  writeAuditNodes,
+  indexedLeafCount,
+  leafHashesFrom,
+  auditNodeStore,
+  type AuditNodeRow,
+  type AuditNodeRef,
+} from "./audit-nodes";

@@ -1,0 +1,88 @@
+/**
+ * The AuditNode table: hashes of the audit log's perfect subtrees, written as
+ * batches are anchored, so a proof reads O(log n) rows in one query. This file is
+ * storage only; what to store is computed by @cairn/audit (`indexSubtrees`), which
+ * takes {@link auditNodeStore} as its store.
+ */
+import type { PrismaClient } from "./client";
+
+export interface AuditNodeRow {
+  level: number;
+  index: number;
+  hash: Uint8Array;
+}
+
+export interface AuditNodeRef {
+  readonly level: number;
+  readonly index: number;
+}
+
+/** Map key of a node, as @cairn/audit's `subtreeKey`. */
+function key(level: number, index: number): string {
+  return `${level}:${index}`;
+}
+
+/**
+ * Reads the given nodes in one query; absent ones are missing from the map.
+ * @throws TypeError when a ref is not a pair of non-negative safe integers
+ */
+export async function readAuditNodes(prisma: PrismaClient, refs: readonly AuditNodeRef[]): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  if (refs.length === 0) return out;
+  for (const r of refs) {
+    if (!Number.isSafeInteger(r.level) || !Number.isSafeInteger(r.index) || r.level < 0 || r.index < 0) {
+      throw new TypeError("node refs must be non-negative safe integers");
+    }
+  }
+  const levels = refs.map((r) => r.level);
+  const indexes = refs.map((r) => String(r.index));
+  const rows = await prisma.$queryRaw<{ level: number; index: bigint; hash: Uint8Array }[]>`
+    SELECT n.level, n.index, n.hash FROM "AuditNode" n
+    JOIN unnest(${levels}::int[], ${indexes}::bigint[]) AS q(level, index)
+      ON n.level = q.level AND n.index = q.index`;
+  for (const row of rows) out.set(key(row.level, Number(row.index)), row.hash);
+  return out;
+}
+
+/** Stores nodes in one statement; existing (level, index) rows are left as they are. */
+export async function writeAuditNodes(prisma: PrismaClient, nodes: readonly AuditNodeRow[]): Promise<void> {
+  if (nodes.length === 0) return;
+  await prisma.auditNode.createMany({
+    data: nodes.map((n) => ({ level: n.level, index: BigInt(n.index), hash: new Uint8Array(n.hash) })),
+    skipDuplicates: true,
+  });
+}
+
+/** Number of leaves whose subtrees are stored: nodes are written in log order, a prefix at a time. */
+export async function indexedLeafCount(prisma: PrismaClient): Promise<number> {
+  const row = await prisma.auditNode.findFirst({ where: { level: 0 }, orderBy: { index: "desc" }, select: { index: true } });
+  return row ? Number(row.index) + 1 : 0;
+}
+
+/** Leaf hashes [from, from + limit) of the audit log, in order. */
+export async function leafHashesFrom(prisma: PrismaClient, from: number, limit: number): Promise<Uint8Array[]> {
+  const rows = await prisma.auditLeaf.findMany({
+    where: { leafIndex: { gte: BigInt(from), lt: BigInt(from + limit) } },
+    orderBy: { leafIndex: "asc" },
+    select: { leafIndex: true, leafHash: true },
+  });
+  const out: Uint8Array[] = [];
+  for (const r of rows) {
+    if (Number(r.leafIndex) !== from + out.length) break; // stop at a gap: only a contiguous prefix is indexable
+    out.push(r.leafHash);
+  }
+  return out;
+}
+
+/**
+ * The AuditNode table as @cairn/audit's `SubtreeStore` (structurally typed, so this
+ * package does not depend on @cairn/audit).
+ */
+export function auditNodeStore(prisma: PrismaClient) {
+  return {
+    read: (refs: readonly AuditNodeRef[]) => readAuditNodes(prisma, refs),
+    indexedSize: () => indexedLeafCount(prisma),
+    leaves: (from: number, limit: number) => leafHashesFrom(prisma, from, limit),
+    write: (nodes: readonly AuditNodeRow[]) => writeAuditNodes(prisma, nodes),
+  };
+}
