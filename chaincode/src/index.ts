@@ -16,6 +16,7 @@ export { canonicalJson, toStateBytes, fromStateBytes, type JsonValue } from "./s
 export { ROLE_ATTRIBUTE, subjectOUs } from "./access";
 export { invokeTransaction, transactionsOf, UnknownTransactionError } from "./dispatch";
 export type { CairnStub, CairnClientIdentity, CairnContext, StateIterator, StateKV } from "./context";
+export type { Contract as FabricContract } from "fabric-contract-api";
 
 /** What fabric-shim loads: one instance of each contract class. */
 export const contracts = [KeyRegistryContract, AuditContract, PolicyContract];

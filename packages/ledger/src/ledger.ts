@@ -44,6 +44,10 @@ export interface LedgerDeviceRecord {
   registeredAt: string;
   revokedAtMs: number | null;
   revokedTxId: string | null;
+  /** Time of the revoking transaction (optional: added after the first cut). */
+  revokedAt?: string | null;
+  /** Identity key's signature over deviceRevocationBytes, when revoked. */
+  revocationSignature?: string | null;
 }
 
 export interface LedgerKeyRecord {
