@@ -31,6 +31,7 @@ export function sodium(): typeof lib {
  */
 export function randomBytes(length: number): Uint8Array {
   const out = new Uint8Array(length);
+  if (length <= 65536) return globalThis.crypto.getRandomValues(out);
   // getRandomValues fills at most 65,536 bytes per call.
   for (let i = 0; i < length; i += 65536) {
     globalThis.crypto.getRandomValues(out.subarray(i, Math.min(length, i + 65536)));
