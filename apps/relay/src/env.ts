@@ -14,7 +14,8 @@ const Env = z.object({
   /** Key of the keyed hashes that stand for users on chain (hex, ≥ 32 bytes). */
   CAIRN_SERVER_SECRET: z.string().regex(/^[0-9a-f]{64,}$/, "64+ hex characters"),
   CAIRN_LEDGER: z.enum(["embedded", "fabric"]).default("embedded"),
-  CAIRN_FABRIC_NETWORK: z.string().optional(),
+  /** network.json of the Fabric network (written by `pnpm fabric:up`). */
+  CAIRN_FABRIC_NETWORK: z.string().default(".data/fabric/network.json"),
   CAIRN_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
   CAIRN_ANCHOR_MAX_BATCH: z.coerce.number().int().min(1).max(20_000).default(5_000),
   CAIRN_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

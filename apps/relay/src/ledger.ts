@@ -1,11 +1,15 @@
 import type { PrismaClient } from "@cairn/db";
-import { createEmbeddedLedger, type Ledger } from "@cairn/ledger";
+import { createEmbeddedLedger, createFabricLedger, fabricConfigFromNetworkFile, type Ledger } from "@cairn/ledger";
 import type { RelayEnv } from "./env";
 
-/** The ledger the relay's worker writes to, chosen by CAIRN_LEDGER. */
-export async function openLedger(env: RelayEnv, prisma: PrismaClient): Promise<Ledger> {
+/**
+ * The ledger the relay's worker writes to, chosen by CAIRN_LEDGER: the embedded one
+ * (same PostgreSQL, relay identity) or a Fabric network described by the
+ * network.json that `pnpm fabric:up` writes (the Org1 identity authorised to append).
+ */
+export function openLedger(env: RelayEnv, prisma: PrismaClient): Ledger {
   if (env.CAIRN_LEDGER === "fabric") {
-    throw new Error("CAIRN_LEDGER=fabric: the Fabric gateway ledger is not wired into the relay yet");
+    return createFabricLedger(fabricConfigFromNetworkFile(env.CAIRN_FABRIC_NETWORK, "org1Appender"));
   }
   return createEmbeddedLedger({ prisma, identity: { mspId: "CairnEmbeddedMSP", role: "relay" } });
 }

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const log = createLogger(env.CAIRN_LOG_LEVEL);
   await migrate(env.DATABASE_URL);
   const prisma = createPrismaClient(env.DATABASE_URL);
-  const ledger = await openLedger(env, prisma);
+  const ledger = openLedger(env, prisma);
   const http = createServer((_req, res) => {
     res.writeHead(404).end();
   });

@@ -89,7 +89,7 @@ export function startLedgerWorker(opts: LedgerWorkerOptions): LedgerWorker {
       if (stopped) break;
       try {
         await outboxRound(prisma, ledger, opts.serverSecret, log);
-        const from = chainSize ?? (await syncFromChain(prisma, ledger));
+        const from: number = chainSize ?? (await syncFromChain(prisma, ledger));
         chainSize = from;
         const round = await anchorRound(prisma, ledger, from, opts.maxBatch);
         backoff = opts.intervalMs;
