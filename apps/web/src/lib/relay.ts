@@ -13,12 +13,19 @@ import {
   StoredMessage,
   type Ack,
   type SendMessageEvent,
+  type UserKeys,
   type WireSessionShare,
 } from "@cairn/protocol";
 import { io, type Socket } from "socket.io-client";
 import { z } from "zod";
-import { api } from "./api";
-import { cryptoWorker } from "./crypto-client";
+import type { CryptoApi } from "../worker/api";
+
+/** What the relay client needs besides the socket (passed in, so tests can supply their own). */
+export interface RelayDeps {
+  crypto: CryptoApi;
+  /** Member keys of a room, from the key directory (GET /api/rooms/:id/keys). */
+  roomKeys: (roomId: string) => Promise<UserKeys[]>;
+}
 
 export class RelayError extends Error {
   override readonly name = "RelayError";
@@ -47,7 +54,11 @@ export class RelayClient {
   private readonly statusListeners = new Set<Listener<boolean>>();
   private readonly subscribed = new Set<string>();
 
-  constructor(url: string, deviceId: string) {
+  constructor(
+    url: string,
+    deviceId: string,
+    private readonly deps: RelayDeps,
+  ) {
     this.socket = io(url, { withCredentials: true, auth: { deviceId }, transports: ["websocket", "polling"] });
     this.socket.on("connect", () => {
       for (const roomId of this.subscribed) this.socket.emit(EVENTS.subscribeRoom, { roomId });
@@ -109,7 +120,7 @@ export class RelayClient {
    * @throws RelayError with the relay's code, or a WorkerError from the crypto worker
    */
   async send(roomId: string, text: string): Promise<SendMessageAck> {
-    const { clientMsgId, envelope, shares } = await cryptoWorker.encrypt(roomId, text);
+    const { clientMsgId, envelope, shares } = await this.deps.crypto.encrypt(roomId, text);
     if (shares.length > 0) await this.sendShares(roomId, shares);
     return new Promise<SendMessageAck>((resolve, reject) => {
       const out: Outgoing = { event: { clientMsgId, envelope }, resolve, reject };
@@ -138,7 +149,7 @@ export class RelayClient {
       const batch = shares.slice(i, i + 200);
       const ack = (await this.socket.emitWithAck(EVENTS.sendShares, { shares: batch })) as Ack<object>;
       if (!ack.ok) {
-        await cryptoWorker.sharesFailed(roomId);
+        await this.deps.crypto.sharesFailed(roomId);
         throw new RelayError(ack.error.code, ack.error.message);
       }
     }
@@ -146,17 +157,17 @@ export class RelayClient {
 
   private async receiveShares(delivered: DeliveredShare[]): Promise<void> {
     try {
-      let result = await cryptoWorker.openShares(delivered, false);
+      let result = await this.deps.crypto.openShares(delivered, false);
       let opened = result.opened;
       const done = [...result.done];
       if (result.needKeysFor.length > 0) {
         // Shares from devices we have not verified yet: fetch those rooms' keys, then retry once.
         for (const roomId of result.needKeysFor) {
-          const keys = await api.roomKeys(roomId).catch(() => null);
-          if (keys) await cryptoWorker.setRoomMembers(roomId, keys.users);
+          const users = await this.deps.roomKeys(roomId).catch(() => null);
+          if (users) await this.deps.crypto.setRoomMembers(roomId, users);
         }
         const rest = delivered.filter((d) => !done.includes(d.id));
-        result = await cryptoWorker.openShares(rest, true);
+        result = await this.deps.crypto.openShares(rest, true);
         opened += result.opened;
         done.push(...result.done);
       }

@@ -1,6 +1,6 @@
 import { CairnError, LoginBody, MAX_EVENT_BYTES, MessagesQuery } from "@cairn/protocol";
 import { describe, expect, it } from "vitest";
-import { errorResponse, readBody, readQuery, route } from "./http";
+import { checkOrigin, errorResponse, readBody, readQuery, route } from "./http";
 
 const SECRET = "A".repeat(43);
 
@@ -60,5 +60,26 @@ describe("error mapping", () => {
     } finally {
       console.error = original;
     }
+  });
+});
+
+describe("checkOrigin", () => {
+  const req = (method: string, origin: string | null) =>
+    new Request("http://chat.local:3000/api/rooms", {
+      method,
+      headers: { host: "chat.local:3000", ...(origin ? { origin } : {}) },
+    });
+
+  it("lets same-origin writes, origin-less requests and reads through", () => {
+    expect(() => checkOrigin(req("POST", "http://chat.local:3000"))).not.toThrow();
+    expect(() => checkOrigin(req("POST", null))).not.toThrow();
+    expect(() => checkOrigin(req("GET", "https://evil.example"))).not.toThrow();
+  });
+
+  it("refuses cross-site writes with FORBIDDEN", async () => {
+    expect(() => checkOrigin(req("POST", "https://evil.example"))).toThrow(CairnError);
+    expect(() => checkOrigin(req("POST", "null"))).toThrow(CairnError);
+    const res = await route((_req: Request) => Promise.resolve(new Response("ok")))(req("POST", "https://evil.example"));
+    expect(res.status).toBe(403);
   });
 });

@@ -49,7 +49,10 @@ export function ChatProvider({ children }: { children: ReactNode }) {
         }
         const { relayUrl } = await api.config();
         if (cancelled) return;
-        relay = new RelayClient(relayUrl, unlocked.deviceId);
+        relay = new RelayClient(relayUrl, unlocked.deviceId, {
+          crypto: cryptoWorker,
+          roomKeys: async (roomId) => (await api.roomKeys(roomId)).users,
+        });
         relay.onStatus(setConnected);
         setState({ user, deviceId: unlocked.deviceId, relay });
       } catch (err) {

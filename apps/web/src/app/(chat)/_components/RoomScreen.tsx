@@ -5,7 +5,7 @@
  */
 import type { RoomView, StoredMessage } from "@cairn/protocol";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
-import { api } from "@/lib/api";
+import { api, ApiError } from "@/lib/api";
 import { cryptoWorker } from "@/lib/crypto-client";
 import { Composer } from "./Composer";
 import { MessageList, type Line } from "./MessageList";
@@ -97,7 +97,9 @@ export function RoomScreen({ roomId }: { roomId: string }) {
         await loadHistory();
         if (!cancelled) setReady(true);
       } catch (err) {
-        if (!cancelled) setError(err instanceof Error ? err.message : String(err));
+        if (cancelled) return;
+        const gone = err instanceof ApiError && (err.code === "ROOM_NOT_FOUND" || err.code === "VALIDATION_FAILED");
+        setError(gone ? "No such room, or you are not a member of it." : err instanceof Error ? err.message : String(err));
       }
     })();
     const offMessage = relay.onMessage((msg) => {
