@@ -97,6 +97,15 @@ describe("Audit: reads", () => {
     expect(await world.invoke(CLIENT, "Audit:GetLeaf", "40")).toBeNull();
   });
 
+  test("GetBatch returns the whole batch holding a leaf", async () => {
+    await append(0, 3);
+    const cp = await append(3, 10);
+    expect(await world.invoke(CLIENT, "Audit:GetBatch", "5")).toEqual({ startIndex: 3, treeSize: 10, leafHashes: joined(3, 10), checkpoint: cp });
+    expect(await world.invoke(CLIENT, "Audit:GetBatch", "3")).toMatchObject({ startIndex: 3 });
+    expect(await world.invoke(CLIENT, "Audit:GetBatch", "2")).toMatchObject({ startIndex: 0, treeSize: 3 });
+    expect(await world.invoke(CLIENT, "Audit:GetBatch", "10")).toBeNull();
+  });
+
   test("checkpoint history by tree size", async () => {
     const a = await append(0, 3);
     const b = await append(3, 9);

@@ -15,7 +15,7 @@ import { Contract } from "fabric-contract-api";
 import { appenderKey, authorOf, identityHash, isAdmin, isAppender, requireAdmin, requireService } from "./access";
 import { firstInRange, padIndex, readJson, txTime, writeJson, type CairnContext } from "./context";
 import { ChaincodeError } from "./errors";
-import { canonicalJson } from "./serialize";
+import { canonicalJson, fromStateBytes } from "./serialize";
 import { decodeHashList, decodeIndex, decodeRef, decodeString } from "./validate";
 
 /** Most leaves one AppendBatch accepts (~1.3 MB of hex; ~23k hashes/s measured at 20k). */
@@ -36,7 +36,7 @@ interface AuditHead {
   checkpoint: Checkpoint | null;
 }
 
-interface BatchRecord {
+export interface BatchRecord {
   startIndex: number;
   treeSize: number;
   leafHashes: string;
@@ -59,6 +59,13 @@ function decodeMspId(value: unknown): string {
   const text = decodeString("mspId", value, 1, 128);
   if (!MSP_ID.test(text)) throw new ChaincodeError("INVALID_ARGUMENT", "mspId has invalid characters");
   return text;
+}
+
+async function batchContaining(ctx: CairnContext, index: number): Promise<BatchRecord | null> {
+  // Batches are keyed by their end: the first key at or above index + 1 holds the leaf.
+  // Tree sizes stop at 2^53 - 1, so index + 1 stays exact.
+  const found = await firstInRange(ctx, batchKey(index + 1), `${BATCH_PREFIX}~`);
+  return found ? fromStateBytes<BatchRecord>(found.value) : null;
 }
 
 export class AuditContract extends Contract {
@@ -120,13 +127,20 @@ export class AuditContract extends Contract {
   /** @returns LeafRecord JSON {index, leafHash, checkpoint}, or "null" beyond the log */
   async GetLeaf(ctx: CairnContext, index: string): Promise<string> {
     const i = decodeIndex("index", index);
-    // Tree sizes stop at 2^53 - 1; i + 1 stays exact.
-    const found = await firstInRange(ctx, batchKey(i + 1), `${BATCH_PREFIX}~`);
-    if (!found) return canonicalJson(null);
-    const batch = JSON.parse(new TextDecoder().decode(found.value)) as BatchRecord;
+    const batch = await batchContaining(ctx, i);
+    if (!batch) return canonicalJson(null);
     const offset = (i - batch.startIndex) * 64;
     const leaf: LeafRecord = { index: i, leafHash: batch.leafHashes.slice(offset, offset + 64), checkpoint: batch.checkpoint };
     return canonicalJson(leaf);
+  }
+
+  /**
+   * The whole batch holding leaf `index`: a verifier checks thousands of leaves per call.
+   * @returns BatchRecord JSON {startIndex, treeSize, leafHashes (concatenated hex), checkpoint}, or "null"
+   */
+  async GetBatch(ctx: CairnContext, index: string): Promise<string> {
+    const i = decodeIndex("index", index);
+    return canonicalJson(await batchContaining(ctx, i));
   }
 
   /**

@@ -38,6 +38,7 @@ describe("transaction exposure without decorators", () => {
     expect([...transactionsOf(new AuditContract()).keys()].sort()).toEqual([
       "AppendBatch",
       "AuthorizeAppender",
+      "GetBatch",
       "GetCheckpoint",
       "GetLatestCheckpoint",
       "GetLeaf",

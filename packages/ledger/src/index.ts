@@ -12,6 +12,7 @@ export type {
   LedgerKeyRecord,
   LedgerCheckpoint,
   LedgerLeaf,
+  LedgerBatch,
   AppendBatchInput,
 } from "./ledger";
 export { LedgerError, toLedgerError, type LedgerErrorCode } from "./errors";

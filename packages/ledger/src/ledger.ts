@@ -75,6 +75,16 @@ export interface LedgerLeaf {
   checkpoint: LedgerCheckpoint;
 }
 
+/** One appended batch as the chain keeps it. */
+export interface LedgerBatch {
+  startIndex: number;
+  /** Tree size after the batch (its end, exclusive). */
+  treeSize: number;
+  /** Leaf hashes (hex) of leaves [startIndex, treeSize). */
+  leafHashes: string[];
+  checkpoint: LedgerCheckpoint;
+}
+
 export interface AppendBatchInput {
   /** Index of the first leaf; must equal the chain's current tree size (or replay a stored batch). */
   startIndex: number;
@@ -93,5 +103,10 @@ export interface Ledger {
   getLatestCheckpoint(): Promise<LedgerCheckpoint | null>;
   getCheckpoint(treeSize: number): Promise<LedgerCheckpoint | null>;
   getLeaf(index: number): Promise<LedgerLeaf | null>;
+  /**
+   * The whole batch holding leaf `index` (chaincode Audit:GetBatch): lets a verifier
+   * check many leaves per ledger call. Optional until every implementation has it.
+   */
+  getBatch?(index: number): Promise<LedgerBatch | null>;
   close(): Promise<void>;
 }

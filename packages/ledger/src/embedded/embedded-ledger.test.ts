@@ -116,6 +116,8 @@ describe("embedded ledger: audit", () => {
     expect(await ledger.getLeaf(19)).toEqual({ index: 19, leafHash: hex(leaves[19] as Uint8Array), checkpoint: first });
     expect(await ledger.getLeaf(20)).toEqual({ index: 20, leafHash: hex(leaves[20] as Uint8Array), checkpoint: second });
     expect(await ledger.getLeaf(50)).toBeNull();
+    expect(await ledger.getBatch(25)).toEqual({ startIndex: 20, treeSize: 50, leafHashes: hashes(20, 50), checkpoint: second });
+    expect(await ledger.getBatch(50)).toBeNull();
     await expect(ledger.appendBatch({ startIndex: 50, leafHashes: ["XYZ"] })).rejects.toThrow(TypeError);
   });
 

@@ -8,6 +8,7 @@ import {
   AuditContract,
   KeyRegistryContract,
   PolicyContract,
+  type BatchRecord,
   type Checkpoint,
   type FabricContract,
   type KeyRecord,
@@ -20,6 +21,7 @@ import type {
   DeviceRevocation,
   IdentityRegistration,
   Ledger,
+  LedgerBatch,
   LedgerCheckpoint,
   LedgerKeyRecord,
   LedgerLeaf,
@@ -41,6 +43,7 @@ export interface EmbeddedLedgerOptions {
 
 export interface EmbeddedLedger extends Ledger {
   readonly kind: "embedded";
+  getBatch(index: number): Promise<LedgerBatch | null>;
   readonly identity: EmbeddedIdentity;
   /** Submits any contract transaction ("Contract:Function", string args); one block. */
   submitTransaction(name: string, args: readonly string[]): Promise<{ result: string; receipt: TxReceipt }>;
@@ -134,6 +137,14 @@ function build(
       need(Number.isSafeInteger(index) && index >= 0, "index must be a non-negative integer");
       const leaf = parse<LeafRecord | null>(await evaluate(deps, "Audit:GetLeaf", [String(index)]));
       return leaf ? { index: leaf.index, leafHash: leaf.leafHash, checkpoint: toCheckpoint(leaf.checkpoint) } : null;
+    },
+    async getBatch(index: number): Promise<LedgerBatch | null> {
+      need(Number.isSafeInteger(index) && index >= 0, "index must be a non-negative integer");
+      const batch = parse<BatchRecord | null>(await evaluate(deps, "Audit:GetBatch", [String(index)]));
+      if (!batch) return null;
+      const leafHashes: string[] = [];
+      for (let i = 0; i < batch.leafHashes.length; i += 64) leafHashes.push(batch.leafHashes.slice(i, i + 64));
+      return { startIndex: batch.startIndex, treeSize: batch.treeSize, leafHashes, checkpoint: toCheckpoint(batch.checkpoint) };
     },
     close: onClose,
   };
