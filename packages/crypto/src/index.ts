@@ -44,4 +44,13 @@ export {
 } from "./envelope";
 export { shareSession, openSessionShare } from "./share";
 export { serializeOutbound, deserializeOutbound, serializeInbound, deserializeInbound } from "./serialize";
+export {
+  RECOVERY_KEY_BYTES,
+  RECOVERY_WORDS,
+  generateRecoveryKey,
+  recoveryKeyToWords,
+  recoveryKeyFromWords,
+  sealBackup,
+  openBackup,
+} from "./recovery";
 export { SAFETY_NUMBER_DIGITS, safetyNumber, safetyNumberGroups } from "./safety";
