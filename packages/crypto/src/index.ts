@@ -43,6 +43,7 @@ export {
   type EncryptArgs,
 } from "./envelope";
 export { shareSession, openSessionShare } from "./share";
+export { mergeInboundSessions } from "./merge";
 export { serializeOutbound, deserializeOutbound, serializeInbound, deserializeInbound } from "./serialize";
 export {
   RECOVERY_KEY_BYTES,
