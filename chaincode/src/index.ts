@@ -15,6 +15,7 @@ export { ChaincodeError, parseChaincodeError, CHAINCODE_ERROR_CODES, type Chainc
 export { canonicalJson, toStateBytes, fromStateBytes, type JsonValue } from "./serialize";
 export { ROLE_ATTRIBUTE, subjectOUs } from "./access";
 export { invokeTransaction, transactionsOf, UnknownTransactionError } from "./dispatch";
+export { detachFabricProcessHooks } from "./process-hooks";
 export type { CairnStub, CairnClientIdentity, CairnContext, StateIterator, StateKV } from "./context";
 export type { Contract as FabricContract } from "fabric-contract-api";
 

@@ -14,6 +14,9 @@ export type {
   LedgerLeaf,
   LedgerBatch,
   AppendBatchInput,
+  LedgerOrgPolicy,
+  LedgerRoomPolicy,
+  LedgerPolicyRecord,
 } from "./ledger";
 export { LedgerError, toLedgerError, type LedgerErrorCode } from "./errors";
 export {
@@ -34,3 +37,9 @@ export {
   type BlockWrite,
 } from "./embedded/index";
 export * from "./fabric/index";
+
+// @cairn/chaincode loads fabric-contract-api, whose logger installs process-wide
+// handlers that swallow uncaught exceptions and unhandled rejections. This package
+// only ever runs inside Cairn's own processes: restore Node's crash semantics.
+import { detachFabricProcessHooks } from "@cairn/chaincode";
+detachFabricProcessHooks();

@@ -6,6 +6,7 @@
  */
 import {
   AuditContract,
+  detachFabricProcessHooks,
   KeyRegistryContract,
   PolicyContract,
   type BatchRecord,
@@ -28,6 +29,7 @@ import type {
   TxReceipt,
 } from "../ledger";
 import { clientIdentityOf, creatorName, DEFAULT_EMBEDDED_IDENTITY, type EmbeddedIdentity } from "./identity";
+import { policyMethods } from "../policy";
 import { evaluate, submit, type TransactDeps } from "./transact";
 import { verifyBlockChain, type BlockChainReport } from "./verify";
 
@@ -146,6 +148,10 @@ function build(
       for (let i = 0; i < batch.leafHashes.length; i += 64) leafHashes.push(batch.leafHashes.slice(i, i + 64));
       return { startIndex: batch.startIndex, treeSize: batch.treeSize, leafHashes, checkpoint: toCheckpoint(batch.checkpoint) };
     },
+    ...policyMethods(
+      async (name, args) => (await run(name, args)).result,
+      (name, args) => evaluate(deps, name, args),
+    ),
     close: onClose,
   };
 }
@@ -155,6 +161,7 @@ function build(
  * @throws TypeError without a prisma client or database URL, or with a bad identity
  */
 export function createEmbeddedLedger(options: EmbeddedLedgerOptions): EmbeddedLedger {
+  detachFabricProcessHooks();
   const identity = options.identity ?? DEFAULT_EMBEDDED_IDENTITY;
   const contracts = [new KeyRegistryContract(), new AuditContract(), new PolicyContract()];
   if (options.prisma) return build(options.prisma, identity, options.clock ?? (() => new Date()), contracts, () => Promise.resolve());
