@@ -109,7 +109,7 @@ describe("anchoring", () => {
     const a = worker();
     const b = worker();
     try {
-      await until(async () => a.isLeader() || b.isLeader());
+      await until(() => Promise.resolve(a.isLeader() || b.isLeader()));
       expect(a.isLeader() && b.isLeader()).toBe(false);
     } finally {
       await a.stop();
