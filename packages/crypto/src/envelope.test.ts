@@ -186,6 +186,15 @@ describe("encrypt / decrypt", () => {
     expect(codeOf(() => decryptMessage(q.inbound, tooFar, q.alice.signing.publicKey))).toBe("TOO_FAR_AHEAD");
   });
 
+  it("refuses the last u32 index, which an honest sender never uses", () => {
+    const p = alicePair();
+    const near = { ...p.inbound, chainKey: p.inbound.chainKey.slice(), index: 0xffff_fff0, firstIndex: 0xffff_fff0 };
+    const last = encryptOne(p, { ...p.outbound, index: 0xffff_fffe }, "x");
+    const forged = { ...last, index: 0xffff_ffff, signature: sodium().crypto_sign_detached(envelopeSigningBytes({ ...last, index: 0xffff_ffff }), p.alice.signing.secretKey) };
+    expect(codeOf(() => decryptMessage(near, forged, p.alice.signing.publicKey))).toBe("TOO_FAR_AHEAD");
+    expect(() => encryptMessage({ ...p.outbound, chainKey: p.outbound.chainKey.slice(), index: 0xffff_ffff }, { senderDeviceId: p.alice.deviceId, signingSecretKey: p.alice.signing.secretKey, prevHash: GENESIS_PREV_HASH, plaintext: enc.encode("x") })).toThrow(RangeError);
+  });
+
   it("evicts the oldest skipped keys beyond MAX_SKIPPED_KEYS: those indices become INDEX_TOO_OLD", () => {
     const p = alicePair();
     const first = encryptOne(p, p.outbound, "0");

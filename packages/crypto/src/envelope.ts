@@ -174,7 +174,8 @@ export function decryptMessage(
     return { plaintext, session: { ...session, skipped } };
   }
 
-  if (i - session.index > MAX_FORWARD_JUMP) {
+  // MAX_INDEX itself is never sent (encryptMessage refuses it): the state after it would overflow.
+  if (i - session.index > MAX_FORWARD_JUMP || i >= MAX_INDEX) {
     throw new CryptoError("TOO_FAR_AHEAD", `index ${i} is over ${MAX_FORWARD_JUMP} past the chain`);
   }
   // Walk the chain to ck_i, keeping the keys of messages we pass over (at most
