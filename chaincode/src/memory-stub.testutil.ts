@@ -8,7 +8,7 @@ import type { Contract } from "fabric-contract-api";
 import type { CairnClientIdentity, CairnStub, StateIterator, StateKV } from "./context";
 import { invokeTransaction } from "./dispatch";
 
-class TxStub implements CairnStub {
+export class TxStub implements CairnStub {
   readonly writes = new Map<string, Uint8Array | null>();
   constructor(
     private readonly committed: ReadonlyMap<string, Uint8Array>,
