@@ -28,4 +28,58 @@ program
     await startStack({ ...opts, ledger: env.CAIRN_LEDGER, databaseUrl: env.DATABASE_URL });
   });
 
+program
+  .command("export")
+  .description("export a room's audit trail as a verifiable bundle (JSON Lines; --csv adds a spreadsheet view)")
+  .requiredOption("--room <id>", "room id")
+  .requiredOption("--by <username>", "the admin exporting (recorded on chain as a keyed hash)")
+  .option("--from <iso>", "first server time to include (ISO 8601)", isoTime)
+  .option("--to <iso>", "last server time to include (ISO 8601)", isoTime)
+  .requiredOption("--out <file>", "bundle file to create")
+  .option("--csv <file>", "also write a CSV view")
+  .option("--ledger <kind>", "embedded or fabric (default CAIRN_LEDGER)")
+  .option("--network <file>", "Fabric network.json (default <CAIRN_FABRIC_DIR>/network.json)")
+  .action(async (opts: { room: string; by: string; from?: Date; to?: Date; out: string; csv?: string; ledger?: string; network?: string }) => {
+    const env = cliEnv();
+    const { exportCommand } = await import("./audit/export-command");
+    process.exitCode = await exportCommand({
+      ...opts,
+      ledger: ledgerKind(opts.ledger ?? env.CAIRN_LEDGER),
+      databaseUrl: env.DATABASE_URL,
+      serverSecret: env.CAIRN_SERVER_SECRET,
+      networkFile: opts.network ?? env.CAIRN_FABRIC_NETWORK,
+    });
+  });
+
+program
+  .command("verify")
+  .description("verify an audit bundle against the ledger: exit 0 pass, 1 findings, 2 unusable input")
+  .argument("<bundle>", "bundle file (JSON Lines)")
+  .option("--ledger <kind>", "embedded or fabric (default CAIRN_LEDGER)")
+  .option("--network <file>", "Fabric network.json (default <CAIRN_FABRIC_DIR>/network.json)")
+  .option("--json", "print the report as JSON", false)
+  .option("--no-progress", "no progress bar")
+  .action(async (bundle: string, opts: { ledger?: string; network?: string; json: boolean; progress: boolean }) => {
+    const env = cliEnv();
+    const { verifyCommand } = await import("./audit/verify-command");
+    process.exitCode = await verifyCommand(bundle, {
+      ledger: ledgerKind(opts.ledger ?? env.CAIRN_LEDGER),
+      json: opts.json,
+      progress: opts.progress,
+      databaseUrl: env.DATABASE_URL,
+      networkFile: opts.network ?? env.CAIRN_FABRIC_NETWORK,
+    });
+  });
+
+function isoTime(value: string): Date {
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new InvalidArgumentError("an ISO 8601 time, e.g. 2026-11-01T00:00:00Z");
+  return new Date(t);
+}
+
+function ledgerKind(value: string): "embedded" | "fabric" {
+  if (value !== "embedded" && value !== "fabric") throw new InvalidArgumentError("embedded or fabric");
+  return value;
+}
+
 await program.parseAsync(process.argv);

@@ -36,3 +36,24 @@ export {
   type SubtreeReader,
   type SubtreeStore,
 } from "./proof-store";
+export {
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  type LedgerKind,
+  type BundleHeader,
+  type BundleKeys,
+  type BundleKeyRecord,
+  type BundleDeviceRecord,
+  type BundleCheckpoint,
+  type BundleMessage,
+  type BundlePlaintext,
+  type BundleTrailer,
+  type BundleLine,
+} from "./bundle/format";
+export { parseBundleLine, BundleParseError } from "./bundle/parse";
+export { BundleWriter, type LineSink } from "./bundle/writer";
+export { CSV_COLUMNS, csvField, csvHeaderRow, csvRow } from "./bundle/csv";
+export { FINDING_CODES, type Finding, type FindingCode } from "./bundle/findings";
+export { PathCache, type NodeHasher } from "./bundle/path-cache";
+export { verifyBundle, BundleUnusableError, FINDING_DESCRIPTIONS, type VerifyReport } from "./bundle/verify";
+export type { VerifyDeps, LedgerView } from "./bundle/verify-deps";

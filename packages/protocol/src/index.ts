@@ -25,6 +25,7 @@ export {
   sessionKeyBytes,
   sessionShareSigningBytes,
   auditLeafData,
+  auditExportData,
   type DeviceCertificateFields,
   type EnvelopeHeader,
   type Envelope,

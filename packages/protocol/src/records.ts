@@ -14,6 +14,7 @@ export const TAGS = {
   sessionKey: "cairn/session-key/v1",
   sessionShare: "cairn/session-share/v1",
   auditLeaf: "cairn/audit-leaf/v1",
+  auditExport: "cairn/audit-export/v1",
 } as const;
 
 export const KEY_LENGTH = 32;
@@ -147,4 +148,25 @@ export function auditLeafData(l: {
   serverTimeMs: number;
 }): Uint8Array {
   return encodeRecord(TAGS.auditLeaf, [envelopeBytes(l.envelope), u64(l.roomSeq), u64(l.serverTimeMs)]);
+}
+
+/**
+ * The data of the audit-log leaf that records an export (DESIGN §4, "every export is
+ * itself recorded"): who exported (a userRef, never a name), which room, when, and the
+ * SHA-256 of the bundle's lines (the trailer's hash, which covers the header with the
+ * range and extent). Kind "export" in AuditLeaf; the leaf hash is SHA-256(0x00 || data).
+ * @throws TypeError / RangeError on a malformed field
+ */
+export function auditExportData(e: {
+  exporterRef: string;
+  roomId: string;
+  exportedAtMs: number;
+  bundleSha256: Uint8Array;
+}): Uint8Array {
+  return encodeRecord(TAGS.auditExport, [
+    utf8(e.exporterRef),
+    utf8(e.roomId),
+    u64(e.exportedAtMs),
+    need("bundleSha256", e.bundleSha256, HASH_LENGTH),
+  ]);
 }

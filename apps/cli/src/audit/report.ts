@@ -1,0 +1,34 @@
+/** The human form of a verification report. */
+import { FINDING_DESCRIPTIONS, type VerifyReport } from "@cairn/audit";
+
+export function formatReport(r: VerifyReport, file: string): string {
+  const out: string[] = [];
+  const h = r.header;
+  out.push(`Cairn audit bundle ${file}`);
+  out.push(`  room ${h.roomId}, exported ${h.exportedAt} by ${h.exporterRef.slice(0, 16)}…, ledger ${h.ledger}`);
+  out.push(`  range ${h.range.from ?? "start"} … ${h.range.to ?? "now"}; room sequence ${h.extent.firstSeq ?? "-"}–${h.extent.lastSeq ?? "-"}`);
+  out.push(
+    `  ${r.messages} messages, ${r.anchored} proved against ${r.checkpoints} checkpoint(s) on the ledger, ${r.senders} sender(s)` +
+      (r.plaintextChecked + r.plaintextUnchecked > 0 ? `, plaintext checked ${r.plaintextChecked}, unchecked ${r.plaintextUnchecked}` : ""),
+  );
+  if (r.trailer?.exportLeafIndex !== undefined && r.trailer?.exportLeafIndex !== null) out.push(`  export recorded as audit leaf ${r.trailer.exportLeafIndex}`);
+  out.push("");
+  if (r.ok) {
+    out.push("PASS: every signature, key, leaf, proof and checkpoint holds; the sequence is complete and the bundle is whole.");
+    return out.join("\n");
+  }
+  out.push("FAIL: findings by kind:");
+  for (const [code, n] of Object.entries(r.findingCounts)) {
+    out.push(`  ${code.padEnd(24)} ${String(n).padStart(7)}  ${FINDING_DESCRIPTIONS[code as keyof typeof FINDING_DESCRIPTIONS]}`);
+  }
+  out.push("");
+  out.push("Findings:");
+  for (const f of r.findings) {
+    const where = [f.line !== undefined ? `line ${f.line}` : null, f.roomSeq !== undefined ? `seq ${f.roomSeq}` : null, f.leafIndex !== undefined ? `leaf ${f.leafIndex}` : null]
+      .filter(Boolean)
+      .join(", ");
+    out.push(`  [${f.code}]${where ? ` (${where})` : ""} ${f.message}`);
+  }
+  if (r.findingsTruncated) out.push(`  … more findings not listed (see the counts above)`);
+  return out.join("\n");
+}

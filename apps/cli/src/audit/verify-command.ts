@@ -1,0 +1,87 @@
+/**
+ * `cairn verify <bundle> [--ledger embedded|fabric] [--json]`: exit 0 when everything
+ * holds, 1 with findings, 2 when the input (or the ledger) cannot be used.
+ */
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import cliProgress from "cli-progress";
+import { BundleUnusableError, verifyBundle, type VerifyReport } from "@cairn/audit";
+import { createPrismaClient, type PrismaClient } from "@cairn/db";
+import type { Ledger } from "@cairn/ledger";
+import { decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "./node-crypto";
+import { openLedger } from "./open-ledger";
+import { formatReport } from "./report";
+
+export interface VerifyCommandOptions {
+  ledger: "embedded" | "fabric";
+  json: boolean;
+  databaseUrl?: string;
+  networkFile?: string;
+  progress: boolean;
+}
+
+/** Verifies one bundle file against an open ledger. */
+export async function verifyFile(file: string, ledger: Ledger, onProgress?: (bytes: number) => void): Promise<VerifyReport> {
+  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
+  let bytes = 0;
+  stream.on("data", (chunk) => {
+    bytes += Buffer.byteLength(chunk);
+  });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    return await verifyBundle(lines, {
+      ledger,
+      verifyEd25519,
+      sha256,
+      decodeBase64Url,
+      openEnvelope,
+      onProgress: () => onProgress?.(bytes),
+    });
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}
+
+export async function verifyCommand(file: string, opts: VerifyCommandOptions): Promise<number> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (err) {
+    process.stderr.write(`cannot read ${file}: ${(err as Error).message}\n`);
+    return 2;
+  }
+  let prisma: PrismaClient | undefined;
+  let ledger: Ledger | undefined;
+  const bar = opts.progress && !opts.json && process.stderr.isTTY
+    ? new cliProgress.SingleBar({ stream: process.stderr, format: "verifying [{bar}] {percentage}% | {value}/{total} bytes | {eta_formatted}" }, cliProgress.Presets.shades_classic)
+    : null;
+  try {
+    if (opts.ledger === "embedded") {
+      if (!opts.databaseUrl) {
+        process.stderr.write("--ledger embedded reads the chain tables in PostgreSQL: set DATABASE_URL\n");
+        return 2;
+      }
+      prisma = createPrismaClient(opts.databaseUrl, { max: 2 });
+    }
+    ledger = openLedger({ kind: opts.ledger, prisma, networkFile: opts.networkFile });
+    bar?.start(size, 0);
+    const report = await verifyFile(file, ledger, (b) => bar?.update(Math.min(b, size)));
+    bar?.update(size);
+    bar?.stop();
+    process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, file)}\n`);
+    return report.ok ? 0 : 1;
+  } catch (err) {
+    bar?.stop();
+    if (err instanceof BundleUnusableError) {
+      process.stderr.write(`unusable input: ${err.message}\n`);
+    } else {
+      process.stderr.write(`cannot verify: ${(err as Error).message}\n`);
+    }
+    return 2;
+  } finally {
+    await ledger?.close().catch(() => undefined);
+    await prisma?.$disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The audit bundle, format version 1 (docs/bundle-format.md): JSON Lines, one object
+ * per line, UTF-8, each line ended by "\n". Order: header; then, interleaved in the
+ * order a streaming reader needs them, `keys` lines (before the first message of that
+ * sender), `checkpoint` lines (before the first message proved against them) and
+ * `message` lines in room sequence order; last, the trailer.
+ */
+import type { WireEnvelope } from "@cairn/protocol";
+
+export const BUNDLE_FORMAT = "cairn-audit-bundle";
+export const BUNDLE_VERSION = 1;
+
+export type LedgerKind = "embedded" | "fabric";
+
+export interface BundleHeader {
+  type: "header";
+  format: typeof BUNDLE_FORMAT;
+  version: typeof BUNDLE_VERSION;
+  roomId: string;
+  /** The serverTime range asked for (inclusive), ISO 8601, null when open. */
+  range: { from: string | null; to: string | null };
+  exportedAt: string;
+  /** HMAC(serverSecret, userId) of the exporting admin: never a name. */
+  exporterRef: string;
+  ledger: LedgerKind;
+  /** What the exporter found in range: the verifier checks the lines against it. */
+  extent: { firstSeq: number | null; lastSeq: number | null; messages: number };
+}
+
+/** A device as the chain's KeyRegistry records it (Ledger.getKeys). */
+export interface BundleDeviceRecord {
+  deviceId: string;
+  signingPublicKey: string;
+  agreementPublicKey: string;
+  /** Identity key's Ed25519 signature over deviceCertificateBytes. */
+  signature: string;
+  registeredTxId: string;
+  registeredAt: string;
+  revokedAtMs: number | null;
+  revokedTxId: string | null;
+}
+
+export interface BundleKeyRecord {
+  userRef: string;
+  identityPublicKey: string;
+  registeredTxId: string;
+  registeredAt: string;
+  devices: BundleDeviceRecord[];
+}
+
+/** A sender's keys: the chain's registry record for HMAC(serverSecret, userId). */
+export interface BundleKeys {
+  type: "keys";
+  userId: string;
+  userRef: string;
+  /** null when the chain has no record for this user (every message of theirs is then unproven). */
+  record: BundleKeyRecord | null;
+}
+
+export interface BundleCheckpoint {
+  type: "checkpoint";
+  treeSize: number;
+  /** RFC 9162 root, hex. */
+  rootHash: string;
+  txId: string;
+  time: string;
+}
+
+/**
+ * Plaintext disclosed by someone who holds the room's keys (a member, or the
+ * compliance officer of a journaled room): the message key mk_i of this one message
+ * and the plaintext bytes; the verifier decrypts the ciphertext with mk_i and compares.
+ */
+export interface BundlePlaintext {
+  /** base64url of the 32-byte message key. */
+  messageKey: string;
+  /** base64url of the plaintext bytes. */
+  body: string;
+}
+
+export interface BundleMessage {
+  type: "message";
+  roomSeq: number;
+  leafIndex: number;
+  serverTime: string;
+  senderUserId: string;
+  senderDeviceId: string;
+  envelope: WireEnvelope;
+  /** RFC 9162 leaf hash (hex) of auditLeafData(envelope, roomSeq, serverTime). */
+  leafHash: string;
+  /** Inclusion proof to the checkpoint of `treeSize` (a checkpoint line); null while not anchored. */
+  proof: { treeSize: number; path: string[] } | null;
+  plaintext: BundlePlaintext | null;
+}
+
+export interface BundleTrailer {
+  type: "trailer";
+  /** Number of message lines. */
+  messages: number;
+  /** Number of lines before the trailer. */
+  lines: number;
+  /** SHA-256 (hex) of every byte before the trailer line. */
+  sha256: string;
+  /** Audit-log leaf recording this export (auditExportData), or null if it could not be recorded. */
+  exportLeafIndex: number | null;
+}
+
+export type BundleLine = BundleHeader | BundleKeys | BundleCheckpoint | BundleMessage | BundleTrailer;

@@ -1,0 +1,35 @@
+/**
+ * What the bundle verifier needs from its host, passed in so the same core runs in
+ * Node (CLI) and the browser (compliance page): the ledger to check against, an
+ * Ed25519 verifier and, optionally, faster hashing and decoding and an AEAD opener
+ * for disclosed plaintext.
+ */
+import type { Envelope } from "@cairn/protocol";
+
+/** The parts of @cairn/ledger's Ledger the verifier reads (structurally the same types). */
+export interface LedgerView {
+  getKeys(userRef: string): Promise<{
+    userRef: string;
+    identityPublicKey: string;
+    devices: { deviceId: string; signingPublicKey: string; agreementPublicKey: string; signature: string; revokedAtMs: number | null }[];
+  } | null>;
+  getCheckpoint(treeSize: number): Promise<{ treeSize: number; rootHash: string; txId: string; time: string } | null>;
+  getLeaf(index: number): Promise<{ index: number; leafHash: string } | null>;
+}
+
+export interface VerifyDeps {
+  /** The chain to check against: the ledger's own records, never Cairn's database. */
+  ledger: LedgerView;
+  /** Ed25519 signature check (libsodium, WebCrypto or node:crypto). */
+  verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+  /** SHA-256; defaults to @noble/hashes (pass node:crypto's for speed). */
+  sha256?: (data: Uint8Array) => Uint8Array;
+  /** base64url decoding; defaults to @cairn/protocol's strict decoder. */
+  decodeBase64Url?: (text: string) => Uint8Array;
+  /** XChaCha20-Poly1305 open of the envelope under a disclosed message key (AD = canonical header); null when it fails. */
+  openEnvelope?(envelope: Envelope, messageKey: Uint8Array): Uint8Array | null;
+  /** Called every few hundred lines and at the end. */
+  onProgress?(progress: { lines: number; messages: number }): void;
+  /** Keep at most this many findings in the report (counts stay exact). Default 10,000. */
+  maxFindings?: number;
+}

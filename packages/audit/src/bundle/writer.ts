@@ -1,0 +1,72 @@
+/**
+ * Writing a bundle as a stream of lines: each line is serialised once, hashed into
+ * the running SHA-256 and handed to `sink`, so an export of any size keeps only the
+ * current line in memory. The trailer closes the stream with the count and hash.
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+import { hex } from "@cairn/protocol";
+import type { BundleCheckpoint, BundleHeader, BundleKeys, BundleMessage, BundleTrailer } from "./format";
+
+/** Where lines go (a file stream, an HTTP response, an array in tests). */
+export type LineSink = (line: string) => void | Promise<void>;
+
+const encoder = new TextEncoder();
+
+export class BundleWriter {
+  private readonly hash = sha256.create();
+  private lines = 0;
+  private messages = 0;
+  private closed = false;
+
+  constructor(private readonly sink: LineSink) {}
+
+  private async put(value: object): Promise<void> {
+    if (this.closed) throw new Error("bundle already closed");
+    const line = `${JSON.stringify(value)}\n`;
+    this.hash.update(encoder.encode(line));
+    this.lines += 1;
+    await this.sink(line);
+  }
+
+  /** @throws Error when it is not the first line */
+  async header(h: Omit<BundleHeader, "type">): Promise<void> {
+    if (this.lines !== 0) throw new Error("the header must be the first line");
+    await this.put({ type: "header", ...h });
+  }
+
+  async keys(k: Omit<BundleKeys, "type">): Promise<void> {
+    await this.put({ type: "keys", ...k });
+  }
+
+  async checkpoint(c: Omit<BundleCheckpoint, "type">): Promise<void> {
+    await this.put({ type: "checkpoint", ...c });
+  }
+
+  async message(m: Omit<BundleMessage, "type">): Promise<void> {
+    this.messages += 1;
+    await this.put({ type: "message", ...m });
+  }
+
+  /** The SHA-256 of every line so far; call once, then {@link close}. */
+  digest(): Uint8Array {
+    return this.hash.clone().digest();
+  }
+
+  get messageCount(): number {
+    return this.messages;
+  }
+
+  /** Writes the trailer; nothing may follow. */
+  async close(exportLeafIndex: number | null): Promise<BundleTrailer> {
+    const trailer: BundleTrailer = {
+      type: "trailer",
+      messages: this.messages,
+      lines: this.lines,
+      sha256: hex(this.digest()),
+      exportLeafIndex,
+    };
+    await this.sink(`${JSON.stringify(trailer)}\n`);
+    this.closed = true;
+    return trailer;
+  }
+}
