@@ -3,7 +3,8 @@
  * server-event listener. Stops cleanly on SIGINT/SIGTERM.
  */
 import { createServer } from "node:http";
-import { createPrismaClient, latestCheckpoint, migrate, subscribeServerEvents } from "@cairn/db";
+import { createPrismaClient, latestCheckpoint, subscribeServerEvents } from "@cairn/db";
+import { migrate } from "@cairn/db/admin";
 import { createRelay } from "./app";
 import { parseEnv } from "./env";
 import { openLedger } from "./ledger";

@@ -1,6 +1,4 @@
 export { createPrismaClient, PrismaClient, Prisma, type Tx } from "./client";
-export { migrate, listMigrations, MigrationError, MIGRATIONS_DIR, type MigrationResult } from "./migrate";
-export { startEmbeddedPostgres, freePort, type RunningPostgres } from "./embedded-postgres";
 export {
   SESSION_COOKIE,
   SESSION_TTL_MS,

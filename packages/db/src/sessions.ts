@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { PrismaClient } from "./client";
+import type { PrismaClient, Tx } from "./client";
 
 export const SESSION_COOKIE = "cairn_session";
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -15,7 +15,7 @@ export interface SessionUser {
 }
 
 export async function createSession(
-  prisma: PrismaClient,
+  prisma: PrismaClient | Tx,
   userId: string,
   now = new Date(),
 ): Promise<{ token: string; expiresAt: Date }> {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import pg from "pg";
-import { startEmbeddedPostgres, type RunningPostgres } from "@cairn/db";
+import { startEmbeddedPostgres, type RunningPostgres } from "@cairn/db/admin";
 import path from "node:path";
 
 export interface StackDatabase {

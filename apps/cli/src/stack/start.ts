@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { migrate } from "@cairn/db";
+import { migrate } from "@cairn/db/admin";
 import { postgresDataDir, REPO_ROOT } from "./paths";
 import { openStackDatabase } from "./postgres";
 import { startChild, waitForHttp, type Child } from "./processes";

@@ -1,5 +1,5 @@
 import "server-only";
-import { createSession, enqueueLedgerTx, type PrismaClient } from "@cairn/db";
+import { createSession, enqueueLedgerTx } from "@cairn/db";
 import { hashAuthSecret, ready, verifyAuthSecret, verifyDeviceCertificate } from "@cairn/crypto";
 import { CairnError, fromBase64Url, toBase64Url, type LoginBody, type SignupBody } from "@cairn/protocol";
 import { db } from "./db";
@@ -80,8 +80,7 @@ export async function signup(
         agreementPublicKey: body.device.agreementPublicKey,
         signature: body.device.signature,
       });
-      // createSession only calls tx.session.create; it is typed for the full client.
-      const session = await createSession(tx as unknown as PrismaClient, created.id);
+      const session = await createSession(tx, created.id);
       return { created, session };
     });
     return { account: view(user.created), session: user.session };
