@@ -50,6 +50,7 @@ describe("transaction exposure without decorators", () => {
         ["RegisterIdentity", 2],
         ["RegisterDevice", 5],
         ["RevokeDevice", 4],
+        ["RecoverIdentity", 3],
         ["GetKeys", 1],
       ]),
     );

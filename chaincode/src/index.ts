@@ -7,7 +7,7 @@ import { AuditContract } from "./audit";
 import { KeyRegistryContract } from "./key-registry";
 import { PolicyContract } from "./policy";
 
-export { KeyRegistryContract, type KeyRecord, type DeviceRecord } from "./key-registry";
+export { KeyRegistryContract, type KeyRecord, type DeviceRecord, type ReplacedIdentity } from "./key-registry";
 export { AuditContract, MAX_BATCH_LEAVES, type Checkpoint, type LeafRecord, type BatchRecord } from "./audit";
 export { PolicyContract, decodeOrgPolicy, decodeRoomPolicy } from "./policy";
 export type { OrgPolicy, RoomPolicy, PolicyRecord } from "./policy-state";

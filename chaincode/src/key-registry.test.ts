@@ -168,3 +168,30 @@ describe("KeyRegistry: device keys", () => {
     );
   });
 });
+
+describe("KeyRegistry: account recovery by an admin", () => {
+  test("replaces the identity key with reason and author, revokes the old devices, accepts new ones", async () => {
+    await register(device("dev-1"));
+    const lost = identityKey;
+    const fresh = ed25519();
+    await expect(world.invoke(RELAY, "KeyRegistry:RecoverIdentity", USER, fresh.publicB64, "lost all devices")).rejects.toThrow(
+      /^CAIRN_E_FORBIDDEN: /,
+    );
+    await expect(world.invoke(ADMIN, "KeyRegistry:RecoverIdentity", USER, fresh.publicB64, "")).rejects.toThrow(
+      /^CAIRN_E_INVALID_ARGUMENT: reason/,
+    );
+    const record = (await world.invoke(ADMIN, "KeyRegistry:RecoverIdentity", USER, fresh.publicB64, "lost all devices")) as KeyRecord;
+    expect(record.identityPublicKey).toBe(fresh.publicB64);
+    expect(record.identityHistory).toEqual([
+      expect.objectContaining({ identityPublicKey: lost.publicB64, registeredTxId: "tx0001", reason: "lost all devices", replacedTxId: record.registeredTxId }),
+    ]);
+    expect(record.identityHistory?.[0]?.replacedBy.mspId).toBe("Org1MSP");
+    expect(record.devices[0]).toMatchObject({ deviceId: "dev-1", revokedTxId: record.registeredTxId, revocationSignature: null });
+    // devices signed by the old key are refused; the new key signs new ones
+    await expect(register(device("dev-2"))).rejects.toThrow(/^CAIRN_E_BAD_SIGNATURE: /);
+    identityKey = fresh;
+    expect((await register(device("dev-2"))).devices).toHaveLength(2);
+    await expect(world.invoke(ADMIN, "KeyRegistry:RecoverIdentity", USER, fresh.publicB64, "again")).rejects.toThrow(/^CAIRN_E_CONFLICT: /);
+    await expect(world.invoke(ADMIN, "KeyRegistry:RecoverIdentity", ref(55), fresh.publicB64, "x")).rejects.toThrow(/^CAIRN_E_NOT_FOUND: /);
+  });
+});

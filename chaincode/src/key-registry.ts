@@ -6,13 +6,13 @@
  */
 import { deviceCertificateBytes, deviceRevocationBytes } from "@cairn/protocol";
 import { Contract } from "fabric-contract-api";
-import { requireService } from "./access";
+import { authorOf, requireAdmin, requireService } from "./access";
 import { readJson, txTime, writeJson, type CairnContext } from "./context";
 import { verifyEd25519 } from "./ed25519";
 import { ChaincodeError } from "./errors";
 import { ORG_POLICY_KEY, type PolicyRecord, type OrgPolicy } from "./policy-state";
 import { canonicalJson } from "./serialize";
-import { decodeB64, decodeDeviceId, decodeIndex, decodeRef } from "./validate";
+import { decodeB64, decodeDeviceId, decodeIndex, decodeRef, decodeString } from "./validate";
 
 export interface DeviceRecord {
   deviceId: string;
@@ -31,6 +31,18 @@ export interface DeviceRecord {
   revocationSignature: string | null;
 }
 
+/** An identity key that was replaced, and why. */
+export interface ReplacedIdentity {
+  identityPublicKey: string;
+  registeredTxId: string;
+  registeredAt: string;
+  replacedTxId: string;
+  replacedAt: string;
+  reason: string;
+  /** The admin who recovered the account (MSP id and identity hash). */
+  replacedBy: { mspId: string; idHash: string };
+}
+
 export interface KeyRecord {
   userRef: string;
   identityPublicKey: string;
@@ -38,6 +50,8 @@ export interface KeyRecord {
   registeredAt: string;
   /** Every device ever registered, in registration order; revoked ones stay, marked. */
   devices: DeviceRecord[];
+  /** Earlier identity keys, oldest first (absent until the first recovery). */
+  identityHistory?: ReplacedIdentity[];
 }
 
 const keyOf = (userRef: string) => `keys/${userRef}`;
@@ -160,6 +174,49 @@ export class KeyRegistryContract extends Contract {
     device.revokedTxId = ctx.stub.getTxID();
     device.revokedAt = txTime(ctx);
     device.revocationSignature = signatureB64;
+    await writeJson(ctx, keyOf(ref), record);
+    return canonicalJson(record);
+  }
+
+  /**
+   * Account recovery by an admin: replaces the identity key (the user lost it), records
+   * the reason and the admin, and revokes every active device (their certificates were
+   * signed by the old key). The user then registers new devices under the new key.
+   * @returns KeyRecord JSON
+   */
+  async RecoverIdentity(ctx: CairnContext, userRef: string, newIdentityPublicKeyB64: string, reason: string): Promise<string> {
+    const ref = decodeRef("userRef", userRef);
+    decodeB64("identityPublicKey", newIdentityPublicKeyB64, 32);
+    const why = decodeString("reason", reason, 1, 500);
+    requireAdmin(ctx, "RecoverIdentity");
+    const record = await loadUser(ctx, ref);
+    if (record.identityPublicKey === newIdentityPublicKeyB64) {
+      throw new ChaincodeError("CONFLICT", "the new identity key equals the current one");
+    }
+    const txId = ctx.stub.getTxID();
+    const at = txTime(ctx);
+    for (const device of record.devices) {
+      if (device.revokedTxId !== null) continue;
+      device.revokedAtMs = ctx.stub.getDateTimestamp().getTime();
+      device.revokedTxId = txId;
+      device.revokedAt = at;
+      device.revocationSignature = null;
+    }
+    record.identityHistory = [
+      ...(record.identityHistory ?? []),
+      {
+        identityPublicKey: record.identityPublicKey,
+        registeredTxId: record.registeredTxId,
+        registeredAt: record.registeredAt,
+        replacedTxId: txId,
+        replacedAt: at,
+        reason: why,
+        replacedBy: authorOf(ctx),
+      },
+    ];
+    record.identityPublicKey = newIdentityPublicKeyB64;
+    record.registeredTxId = txId;
+    record.registeredAt = at;
     await writeJson(ctx, keyOf(ref), record);
     return canonicalJson(record);
   }

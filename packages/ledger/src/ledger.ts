@@ -56,6 +56,16 @@ export interface LedgerKeyRecord {
   registeredTxId: string;
   registeredAt: string;
   devices: LedgerDeviceRecord[];
+  /** Earlier identity keys replaced by an admin recovery (KeyRegistry:RecoverIdentity), oldest first. */
+  identityHistory?: {
+    identityPublicKey: string;
+    registeredTxId: string;
+    registeredAt: string;
+    replacedTxId: string;
+    replacedAt: string;
+    reason: string;
+    replacedBy: { mspId: string; idHash: string };
+  }[];
 }
 
 /** A checkpoint of the audit log as the chain records it. */
@@ -85,6 +95,37 @@ export interface LedgerBatch {
   checkpoint: LedgerCheckpoint;
 }
 
+/** Organisation rules (chaincode Policy contract, DESIGN §5). */
+export interface LedgerOrgPolicy {
+  /** Default retention of ciphertext in seconds (>= 60); null keeps messages forever. */
+  retentionSeconds: number | null;
+  /** Maximum active devices per user (1..1000); null for no limit. */
+  maxDevicesPerUser: number | null;
+  forwardingAllowed: boolean;
+}
+
+/** A room's rules (chaincode Policy contract, DESIGN §5). */
+export interface LedgerRoomPolicy {
+  retentionSeconds: number | null;
+  forwardingAllowed: boolean;
+  /** Compliance officer's X25519 public key (base64url, 32 bytes) when the room is journaled. */
+  complianceJournalKey: string | null;
+}
+
+/** One version of a policy as the chain records it: who changed it, and when. */
+export interface LedgerPolicyRecord<P> {
+  /** "org" or "room:<roomRef>". */
+  scope: string;
+  /** 1 for a scope's first policy, +1 per change. */
+  version: number;
+  policy: P;
+  txId: string;
+  /** ISO time of the committing transaction. */
+  time: string;
+  /** The admin who made the change: MSP id and SHA-256 hex of the identity's id. */
+  author: { mspId: string; idHash: string };
+}
+
 export interface AppendBatchInput {
   /** Index of the first leaf; must equal the chain's current tree size (or replay a stored batch). */
   startIndex: number;
@@ -108,5 +149,14 @@ export interface Ledger {
    * check many leaves per ledger call. Optional until every implementation has it.
    */
   getBatch?(index: number): Promise<LedgerBatch | null>;
+  /**
+   * Sets a room's policy (Policy:SetRoomPolicy). Only admins may: any other identity is
+   * refused by the contract (LedgerError / FabricLedgerError with code FORBIDDEN).
+   */
+  setRoomPolicy(roomRef: string, policy: LedgerRoomPolicy): Promise<LedgerPolicyRecord<LedgerRoomPolicy>>;
+  getRoomPolicy(roomRef: string): Promise<LedgerPolicyRecord<LedgerRoomPolicy> | null>;
+  /** Sets the organisation policy (Policy:SetOrgPolicy); admins only, as setRoomPolicy. */
+  setOrgPolicy(policy: LedgerOrgPolicy): Promise<LedgerPolicyRecord<LedgerOrgPolicy>>;
+  getOrgPolicy(): Promise<LedgerPolicyRecord<LedgerOrgPolicy> | null>;
   close(): Promise<void>;
 }

@@ -72,6 +72,7 @@ function toKeyRecord(r: KeyRecord): LedgerKeyRecord {
     registeredTxId: r.registeredTxId,
     registeredAt: r.registeredAt,
     devices: r.devices.map((d) => ({ ...d })),
+    ...(r.identityHistory ? { identityHistory: r.identityHistory.map((h) => ({ ...h, replacedBy: { ...h.replacedBy } })) } : {}),
   };
 }
 
