@@ -5,3 +5,4 @@ export { outboxRound } from "./outbox-worker";
 export { userRef } from "./user-ref";
 export { createLogger, type Logger, type LogLevel } from "./log";
 export { parseEnv, type RelayEnv } from "./env";
+export { createLedgerHttpHandler, type LedgerHttpDeps } from "./ledger-http";

@@ -8,6 +8,7 @@ import { migrate } from "@cairn/db/admin";
 import { createRelay } from "./app";
 import { parseEnv } from "./env";
 import { openLedger } from "./ledger";
+import { createLedgerHttpHandler } from "./ledger-http";
 import { createLogger, errorFields } from "./log";
 import { startLedgerWorker } from "./worker";
 
@@ -17,9 +18,15 @@ async function main(): Promise<void> {
   await migrate(env.DATABASE_URL);
   const prisma = createPrismaClient(env.DATABASE_URL);
   const ledger = openLedger(env, prisma);
-  const http = createServer((_req, res) => {
-    res.writeHead(404).end();
-  });
+  const http = createServer(
+    createLedgerHttpHandler({
+      prisma,
+      ledger,
+      serverSecret: env.CAIRN_SERVER_SECRET,
+      corsOrigins: env.CAIRN_WEB_ORIGINS,
+      log,
+    }),
+  );
   const worker = startLedgerWorker({
     prisma,
     ledger,

@@ -1,0 +1,107 @@
+/**
+ * Read-only HTTP view of the ledger, served by the relay (the process that holds
+ * ledger credentials), so browsers can check keys and checkpoints against the
+ * chain rather than against Cairn's database:
+ *
+ *   GET /ledger/users/:userId/keys      the user's key registry record (identity + devices, with history)
+ *   GET /ledger/checkpoints/latest      the newest checkpoint on chain
+ *   GET /ledger/checkpoints/:treeSize   one checkpoint
+ *   GET /ledger/leaves/:index           a leaf hash and the checkpoint that anchored it
+ *
+ * Callers must be logged in (session cookie). Answers are JSON; errors use the
+ * stable codes of @cairn/protocol.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { findSession, readCookie, SESSION_COOKIE, type PrismaClient } from "@cairn/db";
+import type { Ledger } from "@cairn/ledger";
+import { CairnError, httpStatusOf, toErrorBody } from "@cairn/protocol";
+import { z } from "zod";
+import { errorFields, type Logger } from "./log";
+import { userRef } from "./user-ref";
+
+export interface LedgerHttpDeps {
+  prisma: PrismaClient;
+  ledger: Ledger;
+  serverSecret: string;
+  corsOrigins: string[];
+  log: Logger;
+}
+
+const UserId = z.uuid();
+const Index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+type Route = (match: RegExpExecArray) => Promise<unknown>;
+
+export function createLedgerHttpHandler(deps: LedgerHttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const routes: [RegExp, Route][] = [
+    [
+      /^\/ledger\/users\/([^/]+)\/keys$/,
+      async (m) => {
+        const parsed = UserId.safeParse(m[1]);
+        if (!parsed.success) throw new CairnError("VALIDATION_FAILED", "userId must be a UUID.");
+        const ref = userRef(deps.serverSecret, parsed.data);
+        const record = await deps.ledger.getKeys(ref);
+        if (!record) throw new CairnError("NOT_FOUND", "No keys on the ledger for this user yet.");
+        return record;
+      },
+    ],
+    [
+      /^\/ledger\/checkpoints\/latest$/,
+      async () => {
+        const cp = await deps.ledger.getLatestCheckpoint();
+        if (!cp) throw new CairnError("NOT_FOUND", "Nothing has been anchored yet.");
+        return cp;
+      },
+    ],
+    [
+      /^\/ledger\/checkpoints\/([^/]+)$/,
+      async (m) => {
+        const size = Index.safeParse(m[1]);
+        if (!size.success) throw new CairnError("VALIDATION_FAILED", "treeSize must be a whole number.");
+        const cp = await deps.ledger.getCheckpoint(size.data);
+        if (!cp) throw new CairnError("NOT_FOUND", "No checkpoint of that size on the ledger.");
+        return cp;
+      },
+    ],
+    [
+      /^\/ledger\/leaves\/([^/]+)$/,
+      async (m) => {
+        const index = Index.safeParse(m[1]);
+        if (!index.success) throw new CairnError("VALIDATION_FAILED", "index must be a whole number.");
+        const leaf = await deps.ledger.getLeaf(index.data);
+        if (!leaf) throw new CairnError("NOT_FOUND", "No such leaf on the ledger.");
+        return leaf;
+      },
+    ],
+  ];
+
+  function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+    const origin = req.headers.origin;
+    if (origin && deps.corsOrigins.includes(origin)) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Access-Control-Allow-Credentials", "true");
+      res.setHeader("Vary", "Origin");
+    }
+    res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+    res.end(JSON.stringify(body));
+  }
+
+  return (req, res) => {
+    void (async () => {
+      try {
+        const path = new URL(req.url ?? "/", "http://relay").pathname;
+        if (req.method !== "GET") throw new CairnError("NOT_FOUND", "Not found.");
+        const route = routes.find(([re]) => re.test(path));
+        if (!route) throw new CairnError("NOT_FOUND", "Not found.");
+        const session = await findSession(deps.prisma, readCookie(req.headers.cookie, SESSION_COOKIE));
+        if (!session) throw new CairnError("UNAUTHENTICATED", "Log in first.");
+        const match = route[0].exec(path) as RegExpExecArray;
+        send(req, res, 200, await route[1](match));
+      } catch (err) {
+        const body = toErrorBody(err);
+        if (body.error.code === "INTERNAL") deps.log.error("ledger read failed", errorFields(err));
+        send(req, res, httpStatusOf(body.error.code), body);
+      }
+    })();
+  };
+}
