@@ -11,7 +11,9 @@ import { defineConfig } from "@playwright/test";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
 export const E2E_DATA_DIR = path.join(repoRoot, ".data/e2e");
-const WEB_PORT = 3100;
+/** Ports can move (CAIRN_E2E_WEB_PORT) so two runs on one machine do not collide. */
+const WEB_PORT = Number(process.env.CAIRN_E2E_WEB_PORT ?? 3100);
+const PG_PORT = Number(process.env.CAIRN_E2E_PG_PORT ?? 54339);
 
 export default defineConfig({
   testDir: here,
@@ -42,7 +44,7 @@ export default defineConfig({
   webServer: {
     command: [
       "node --import tsx apps/cli/src/index.ts start",
-      `--web-port ${WEB_PORT} --relay-port ${WEB_PORT + 1} --pg-port 54339`,
+      `--web-port ${WEB_PORT} --relay-port ${WEB_PORT + 1} --pg-port ${PG_PORT}`,
       `--data-dir ${E2E_DATA_DIR} --fresh --quiet`,
     ].join(" "),
     cwd: repoRoot,
