@@ -4,18 +4,20 @@
  * by both organisations, ordered, committed) with retries; reads are evaluated on
  * the connected peer.
  */
-import type { KeyRecord, Checkpoint, LeafRecord } from "@cairn/chaincode";
+import type { BatchRecord, KeyRecord, Checkpoint, LeafRecord } from "@cairn/chaincode";
 import type {
   AppendBatchInput,
   DeviceKeyRegistration,
   DeviceRevocation,
   IdentityRegistration,
   Ledger,
+  LedgerBatch,
   LedgerCheckpoint,
   LedgerKeyRecord,
   LedgerLeaf,
   TxReceipt,
 } from "../ledger";
+import { policyMethods } from "../policy";
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, type FabricLedgerConfig } from "./config";
 import { openConnection } from "./connection";
 import { FabricLedgerError } from "./errors";
@@ -31,6 +33,7 @@ export interface WhoAmI {
 /** The Ledger plus the Fabric-only calls the network scripts and operators need. */
 export interface FabricLedger extends Ledger {
   readonly kind: "fabric";
+  getBatch(index: number): Promise<LedgerBatch | null>;
   /** The calling identity as the chaincode sees it. */
   whoAmI(): Promise<WhoAmI>;
   /** Lets an identity append audit batches (caller must be an admin). */
@@ -161,6 +164,20 @@ export function createFabricLedger(config: FabricLedgerConfig): FabricLedger {
       const leaf = await evaluate<LeafRecord | null>("Audit:GetLeaf", [String(index)]);
       return leaf ? { index: leaf.index, leafHash: leaf.leafHash, checkpoint: toCheckpoint(leaf.checkpoint) } : null;
     },
+
+    async getBatch(index: number): Promise<LedgerBatch | null> {
+      need(Number.isSafeInteger(index) && index >= 0, "index must be a non-negative integer");
+      const batch = await evaluate<BatchRecord | null>("Audit:GetBatch", [String(index)]);
+      if (!batch) return null;
+      const leafHashes: string[] = [];
+      for (let i = 0; i < batch.leafHashes.length; i += 64) leafHashes.push(batch.leafHashes.slice(i, i + 64));
+      return { startIndex: batch.startIndex, treeSize: batch.treeSize, leafHashes, checkpoint: toCheckpoint(batch.checkpoint) };
+    },
+
+    ...policyMethods(
+      async (name, args) => new TextDecoder().decode((await submit(name, args)).result),
+      async (name, args) => new TextDecoder().decode(await evaluateWithRetry(conn.contract, name, args, timeouts, retry)),
+    ),
 
     async whoAmI(): Promise<WhoAmI> {
       return evaluate<WhoAmI>("Audit:WhoAmI", []);
