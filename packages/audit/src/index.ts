@@ -51,7 +51,7 @@ export {
   type BundleLine,
 } from "./bundle/format";
 export { parseBundleLine, BundleParseError } from "./bundle/parse";
-export { BundleWriter, type LineSink } from "./bundle/writer";
+export { BundleWriter, type LineSink, type Sha256Stream } from "./bundle/writer";
 export { CSV_COLUMNS, csvField, csvHeaderRow, csvRow } from "./bundle/csv";
 export { FINDING_CODES, type Finding, type FindingCode } from "./bundle/findings";
 export { PathCache, type NodeHasher } from "./bundle/path-cache";

@@ -34,12 +34,17 @@ export async function readAuditNodes(prisma: PrismaClient, refs: readonly AuditN
       throw new TypeError("node refs must be non-negative safe integers");
     }
   }
-  const levels = refs.map((r) => r.level);
-  const indexes = refs.map((r) => String(r.index));
+  const unique = new Map<string, AuditNodeRef>();
+  for (const r of refs) unique.set(key(r.level, r.index), r);
+  const levels = [...unique.values()].map((r) => r.level);
+  const indexes = [...unique.values()].map((r) => String(r.index));
+  // LATERAL makes it one primary-key lookup per ref: a hash join would scan the whole table.
   const rows = await prisma.$queryRaw<{ level: number; index: bigint; hash: Uint8Array }[]>`
-    SELECT n.level, n.index, n.hash FROM "AuditNode" n
-    JOIN unnest(${levels}::int[], ${indexes}::bigint[]) AS q(level, index)
-      ON n.level = q.level AND n.index = q.index`;
+    SELECT q.level, q.index, n.hash
+    FROM unnest(${levels}::int[], ${indexes}::bigint[]) AS q(level, index)
+    CROSS JOIN LATERAL (
+      SELECT a.hash FROM "AuditNode" a WHERE a.level = q.level AND a.index = q.index
+    ) n`;
   for (const row of rows) out.set(key(row.level, Number(row.index)), row.hash);
   return out;
 }

@@ -21,7 +21,8 @@ import {
 } from "@cairn/audit";
 import { allocateLeaf, auditNodeStore, readAuditNodes, type PrismaClient } from "@cairn/db";
 import type { Ledger, LedgerKeyRecord } from "@cairn/ledger";
-import { auditExportData, CairnError, envelopeToWire, hex } from "@cairn/protocol";
+import { auditExportData, CairnError, hex, type WireEnvelope } from "@cairn/protocol";
+import { createHash } from "node:crypto";
 import { userRef } from "./user-ref";
 
 export interface ExportOptions {
@@ -114,7 +115,7 @@ export async function exportRoom(opts: ExportOptions): Promise<ExportResult> {
 
   const exportedAt = new Date(now().getTime());
   const exporterRef = userRef(opts.serverSecret, opts.exporterUserId);
-  const writer = new BundleWriter(opts.out);
+  const writer = new BundleWriter(opts.out, () => createHash("sha256"));
   await writer.header({
     format: "cairn-audit-bundle",
     version: 1,
@@ -176,16 +177,18 @@ export async function exportRoom(opts: ExportOptions): Promise<ExportResult> {
         written.add(cp.treeSize);
         await writer.checkpoint(cp);
       }
-      const envelope = {
+      // The wire form (protocol's WireEnvelope): base64url without padding, via Buffer for speed.
+      const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString("base64url");
+      const envelope: WireEnvelope = {
         version: 1,
         roomId: r.roomId,
         senderDeviceId: r.senderDeviceId,
-        sessionId: r.sessionId,
+        sessionId: b64(r.sessionId),
         index: r.index,
-        prevHash: r.prevHash,
-        nonce: r.nonce,
-        ciphertext: r.ciphertext,
-        signature: r.signature,
+        prevHash: b64(r.prevHash),
+        nonce: b64(r.nonce),
+        ciphertext: b64(r.ciphertext),
+        signature: b64(r.signature),
       };
       const message: Omit<BundleMessage, "type"> = {
         roomSeq: r.roomSeq,
@@ -193,7 +196,7 @@ export async function exportRoom(opts: ExportOptions): Promise<ExportResult> {
         serverTime: r.serverTime.toISOString(),
         senderUserId: r.senderUserId,
         senderDeviceId: r.senderDeviceId,
-        envelope: envelopeToWire(envelope),
+        envelope,
         leafHash: leafHashes.get(r.leafIndex) ?? "",
         proof: plan && cp ? { treeSize: cp.treeSize, path: proofFromPlan(plan, getter).map(hex) } : null,
         plaintext: null,

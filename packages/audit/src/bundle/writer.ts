@@ -10,18 +10,30 @@ import type { BundleCheckpoint, BundleHeader, BundleKeys, BundleMessage, BundleT
 /** Where lines go (a file stream, an HTTP response, an array in tests). */
 export type LineSink = (line: string) => void | Promise<void>;
 
+/** An incremental SHA-256 (node:crypto's createHash("sha256") fits; default @noble/hashes). */
+export interface Sha256Stream {
+  update(data: Uint8Array): unknown;
+  digest(): Uint8Array;
+}
+
 const encoder = new TextEncoder();
 
 export class BundleWriter {
-  private readonly hash = sha256.create();
+  private readonly hash: Sha256Stream;
+  private digested: Uint8Array | null = null;
   private lines = 0;
   private messages = 0;
   private closed = false;
 
-  constructor(private readonly sink: LineSink) {}
+  constructor(
+    private readonly sink: LineSink,
+    createHash: () => Sha256Stream = () => sha256.create(),
+  ) {
+    this.hash = createHash();
+  }
 
   private async put(value: object): Promise<void> {
-    if (this.closed) throw new Error("bundle already closed");
+    if (this.closed || this.digested) throw new Error("bundle already digested or closed");
     const line = `${JSON.stringify(value)}\n`;
     this.hash.update(encoder.encode(line));
     this.lines += 1;
@@ -47,9 +59,10 @@ export class BundleWriter {
     await this.put({ type: "message", ...m });
   }
 
-  /** The SHA-256 of every line so far; call once, then {@link close}. */
+  /** The SHA-256 of every line written; after this only {@link close} may follow. */
   digest(): Uint8Array {
-    return this.hash.clone().digest();
+    this.digested ??= new Uint8Array(this.hash.digest());
+    return this.digested;
   }
 
   get messageCount(): number {

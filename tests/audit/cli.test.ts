@@ -1,0 +1,105 @@
+/**
+ * The `cairn export` and `cairn verify` commands as an operator runs them: real
+ * processes, environment variables, files, exit statuses 0 / 1 / 2 and --json.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
+import type { Ledger } from "@cairn/ledger";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { anchorAll, createRoom, createUser, openLedger, send, SERVER_SECRET, type TestUser } from "./fixture";
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL("../../apps/cli/src/index.ts", import.meta.url));
+
+let db: TestDatabase;
+let ledger: Ledger;
+let admin: TestUser;
+let roomId: string;
+let dir: string;
+
+async function cairn(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", CLI, ...args], {
+      env: { ...process.env, DATABASE_URL: db.url, CAIRN_SERVER_SECRET: SERVER_SECRET, CAIRN_LEDGER: "embedded" },
+      maxBuffer: 1 << 24,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ledger = openLedger(db.prisma);
+  admin = await createUser(db.prisma, ledger, "root", "admin");
+  const alice = await createUser(db.prisma, ledger, "alice");
+  await createUser(db.prisma, ledger, "mallory");
+  roomId = await createRoom(db.prisma, alice);
+  for (let i = 0; i < 12; i++) await send(db.prisma, roomId, alice, i);
+  await anchorAll(db.prisma, ledger, 5);
+  dir = await mkdtemp(path.join(os.tmpdir(), "cairn-cli-audit-"));
+});
+
+afterAll(async () => {
+  await ledger?.close();
+  await db?.drop();
+});
+
+describe("cairn export / cairn verify", () => {
+  test("export writes a bundle and a CSV; verify passes once the export is anchored", async () => {
+    const out = path.join(dir, "room.jsonl");
+    const csv = path.join(dir, "room.csv");
+    const exported = await cairn(["export", "--room", roomId, "--by", "root", "--out", out, "--csv", csv]);
+    expect(exported.stderr).toBe("");
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain("exported 12 messages");
+    const csvLines = (await readFile(csv, "utf8")).trimEnd().split("\r\n");
+    expect(csvLines).toHaveLength(13);
+    expect(csvLines[0]).toMatch(/^roomSeq,leafIndex,serverTime/);
+
+    await anchorAll(db.prisma, ledger, 100);
+    const ok = await cairn(["verify", out]);
+    expect(ok.stdout).toContain("PASS");
+    expect(ok.code).toBe(0);
+    const json = await cairn(["verify", out, "--json"]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, messages: 12, anchored: 12, findings: [] });
+
+    // Tampered: exit 1, the finding named in both forms.
+    const lines = (await readFile(out, "utf8")).split("\n");
+    const at = lines.findIndex((l) => l.includes('"roomSeq":5,'));
+    lines.splice(at, 1);
+    const tampered = path.join(dir, "tampered.jsonl");
+    await writeFile(tampered, lines.join("\n"));
+    const bad = await cairn(["verify", tampered]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain("FAIL");
+    expect(bad.stdout).toContain("[sequence-gap]");
+    const badJson = JSON.parse((await cairn(["verify", tampered, "--json"])).stdout) as { ok: boolean; findingCounts: Record<string, number> };
+    expect(badJson.ok).toBe(false);
+    expect(badJson.findingCounts["sequence-gap"]).toBe(1);
+  }, 120_000);
+
+  test("unusable input exits 2", async () => {
+    const junk = path.join(dir, "junk.jsonl");
+    await writeFile(junk, "hello\n");
+    expect((await cairn(["verify", junk])).code).toBe(2);
+    expect((await cairn(["verify", path.join(dir, "missing.jsonl")])).code).toBe(2);
+  }, 60_000);
+
+  test("only admins export; an unknown room is refused", async () => {
+    const denied = await cairn(["export", "--room", roomId, "--by", "mallory", "--out", path.join(dir, "x.jsonl")]);
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toContain("only admins export");
+    const none = await cairn(["export", "--room", "00000000-0000-4000-8000-000000000000", "--by", "root", "--out", path.join(dir, "y.jsonl")]);
+    expect(none.code).toBe(2);
+    expect(admin.id).toBeTruthy();
+  }, 60_000);
+});
