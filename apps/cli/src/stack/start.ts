@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { migrate } from "@cairn/db/admin";
+import { up as fabricUp } from "../fabric/network";
 import { postgresDataDir, REPO_ROOT } from "./paths";
 import { openStackDatabase } from "./postgres";
 import { startChild, waitForHttp, type Child } from "./processes";
@@ -60,6 +61,9 @@ export async function startStack(opts: StartOptions): Promise<void> {
   say(`migrations  ${migration.applied.length} applied, ${migration.alreadyApplied.length} already in place`);
 
   const secret = loadOrCreateSecret(path.join(dataDir, "server-secret"));
+  // On Fabric, bring up (or reuse) the native network; it outlives this process
+  // (`pnpm fabric:down` stops it), as a real network would.
+  const fabric = opts.ledger === "fabric" ? await fabricUp() : null;
   const webUrl = `http://localhost:${opts.webPort}`;
   const relayUrl = `http://localhost:${opts.relayPort}`;
   const relayLog = path.join(dataDir, "relay.log");
@@ -91,6 +95,7 @@ export async function startStack(opts: StartOptions): Promise<void> {
         CAIRN_WEB_ORIGINS: `${webUrl},http://127.0.0.1:${opts.webPort}`,
         CAIRN_SERVER_SECRET: secret,
         CAIRN_LEDGER: opts.ledger,
+        ...(fabric ? { CAIRN_FABRIC_NETWORK: fabric.networkJson } : {}),
       },
       logFile: relayLog,
       echo: !opts.quiet,
@@ -114,7 +119,7 @@ export async function startStack(opts: StartOptions): Promise<void> {
     const info: StackInfo = { webUrl, relayUrl, databaseUrl: db.url, relayLog, webLog, pid: process.pid };
     writeFileSync(path.join(dataDir, "stack.json"), JSON.stringify(info, null, 2), { mode: 0o600 });
     say(`relay       ${relayUrl}  (log: ${relayLog})`);
-    say(`ledger      ${opts.ledger}`);
+    say(`ledger      ${fabric ? `Fabric network (${fabric.networkJson})` : "embedded (in PostgreSQL)"}`);
     say(`ready in    ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say("");
     say(`Cairn is running at ${webUrl}  — open it in your browser. Ctrl-C stops it.`);
