@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is needed (pnpm, dependencies,
-# Debian's Chromium for the browser tests), then typecheck, lint, unit and
-# integration tests of every package, and the browser end-to-end tests.
+# Debian's Chromium for the browser tests, Fabric built from source with Go), then
+# typecheck, lint, unit and integration tests of every package, the Fabric suite
+# against a real native network, and the browser end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/bootstrap.sh
@@ -15,6 +16,9 @@ fi
 
 step "typecheck, lint, unit and integration tests"
 pnpm exec turbo run typecheck lint test build --output-logs=new-only --concurrency=1
+
+step "Fabric suite: a real network (orderer + two organisations' peers) built and started natively"
+pnpm run test:fabric
 
 step "browser end-to-end tests (Playwright, Chromium)"
 pnpm run test:e2e
