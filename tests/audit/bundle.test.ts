@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import { envelopeSigningBytes, envelopeToWire, fromBase64Url, toBase64Url } from "@cairn/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { exportRoom } from "../../apps/cli/src/audit/export";
-import { decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "../../apps/cli/src/audit/node-crypto";
+import { createLineHash, decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "../../apps/cli/src/audit/node-crypto";
 import { anchorAll, createRoom, createUser, ed25519, makeEnvelope, openLedger, send, SERVER_SECRET, signWith, type TestUser } from "./fixture";
 
 let db: TestDatabase;
@@ -26,7 +26,7 @@ const MESSAGES = 40;
 type Json = Record<string, unknown> & { type: string };
 
 async function verify(lines: string[]): Promise<VerifyReport> {
-  return verifyBundle(lines, { ledger, verifyEd25519, sha256, decodeBase64Url, openEnvelope });
+  return verifyBundle(lines, { ledger, verifyEd25519, sha256, decodeBase64Url, openEnvelope, createLineHash });
 }
 
 const parse = (lines: string[]) => lines.map((l) => JSON.parse(l) as Json);

@@ -27,6 +27,12 @@ export function sha256(data: Uint8Array): Uint8Array {
   return createHash("sha256").update(data).digest();
 }
 
+/** Incremental SHA-256 over UTF-8 text (the bundle's trailer hash). */
+export function createLineHash(): { update(text: string): unknown; digest(): Uint8Array } {
+  const h = createHash("sha256");
+  return { update: (text: string) => h.update(text, "utf8"), digest: () => new Uint8Array(h.digest()) };
+}
+
 /** @throws TypeError on characters outside base64url */
 export function decodeBase64Url(text: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new TypeError("invalid base64url");

@@ -9,7 +9,7 @@ import cliProgress from "cli-progress";
 import { BundleUnusableError, verifyBundle, type VerifyReport } from "@cairn/audit";
 import { createPrismaClient, type PrismaClient } from "@cairn/db";
 import type { Ledger } from "@cairn/ledger";
-import { decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "./node-crypto";
+import { createLineHash, decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "./node-crypto";
 import { openLedger } from "./open-ledger";
 import { formatReport } from "./report";
 
@@ -36,6 +36,7 @@ export async function verifyFile(file: string, ledger: Ledger, onProgress?: (byt
       sha256,
       decodeBase64Url,
       openEnvelope,
+      createLineHash,
       onProgress: () => onProgress?.(bytes),
     });
   } finally {

@@ -24,6 +24,8 @@ export interface VerifyDeps {
   verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
   /** SHA-256; defaults to @noble/hashes (pass node:crypto's for speed). */
   sha256?: (data: Uint8Array) => Uint8Array;
+  /** Incremental SHA-256 over the bundle's text (the trailer hash); defaults to @noble/hashes over UTF-8. */
+  createLineHash?: () => { update(text: string): unknown; digest(): Uint8Array };
   /** base64url decoding; defaults to @cairn/protocol's strict decoder. */
   decodeBase64Url?: (text: string) => Uint8Array;
   /** XChaCha20-Poly1305 open of the envelope under a disclosed message key (AD = canonical header); null when it fails. */

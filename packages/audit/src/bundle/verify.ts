@@ -68,6 +68,11 @@ interface CheckpointState {
 
 const encoder = new TextEncoder();
 
+function nobleLineHash() {
+  const h = nobleSha256.create();
+  return { update: (text: string) => h.update(encoder.encode(text)), digest: () => h.digest() };
+}
+
 /**
  * Verifies a bundle given as its lines (without "\n"), in file order.
  * @returns the report; `ok` is false when there is any finding
@@ -101,7 +106,7 @@ export async function verifyBundle(source: AsyncIterable<string> | Iterable<stri
     else truncatedFindings = true;
   };
 
-  const hasher = nobleSha256.create();
+  const hasher = (deps.createLineHash ?? nobleLineHash)();
   let header: BundleHeader | null = null;
   let trailer: BundleTrailer | null = null;
   let digest: Uint8Array | null = null;
@@ -266,7 +271,7 @@ export async function verifyBundle(source: AsyncIterable<string> | Iterable<stri
     } catch (err) {
       if (lineNo === 1) throw new BundleUnusableError(`not a ${BUNDLE_FORMAT} (line 1: ${(err as Error).message})`, { cause: err });
       if (!(err instanceof BundleParseError)) throw err;
-      hasher.update(encoder.encode(`${text}\n`));
+      hasher.update(`${text}\n`);
       report("malformed-line", err.message, { line: lineNo });
       continue;
     }
@@ -276,7 +281,7 @@ export async function verifyBundle(source: AsyncIterable<string> | Iterable<stri
       digest = hasher.digest();
       continue;
     }
-    hasher.update(encoder.encode(`${text}\n`));
+    hasher.update(`${text}\n`);
     switch (parsed.type) {
       case "header":
         if (header) report("malformed-line", "a second header", { line: lineNo });
