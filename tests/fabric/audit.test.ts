@@ -66,4 +66,12 @@ describe("Audit on a real Fabric network", () => {
     expect(await ledger.getLatestCheckpoint()).toEqual(cp5);
     expect(cp3?.txId).not.toBe(cp5.txId);
   });
+
+  it("returns the whole batch holding a leaf (for verifiers checking many leaves per call)", async () => {
+    const cp3 = await ledger.getCheckpoint(3);
+    const cp5 = await ledger.getCheckpoint(5);
+    expect(await outsider.getBatch(2)).toEqual({ startIndex: 0, treeSize: 3, leafHashes: first, checkpoint: cp3 });
+    expect(await outsider.getBatch(3)).toEqual({ startIndex: 3, treeSize: 5, leafHashes: second, checkpoint: cp5 });
+    expect(await outsider.getBatch(5)).toBeNull();
+  });
 });
