@@ -21,13 +21,23 @@ async function newPage(browser: Browser): Promise<Page> {
   return context.newPage();
 }
 
-async function signUp(page: Page, username: string, passphrase = PASSPHRASE): Promise<void> {
+/** Signs up, writes down the recovery words and retypes the ones asked for; returns the words. */
+async function signUp(page: Page, username: string, passphrase = PASSPHRASE): Promise<string> {
   await page.goto("/signup");
   await page.getByTestId("username").fill(username);
   await page.getByTestId("passphrase").fill(passphrase);
   await page.getByTestId("passphrase-confirm").fill(passphrase);
   await page.getByTestId("auth-submit").click();
+  const words = (await page.getByTestId("recovery-words").getAttribute("data-words")) ?? "";
+  expect(words.split(" ")).toHaveLength(17);
+  await page.getByTestId("recovery-saved").click();
+  const list = words.split(" ");
+  for (const input of await page.getByTestId("recovery-confirm-word").all()) {
+    await input.fill(list[Number(await input.getAttribute("data-position"))] ?? "");
+  }
+  await page.getByTestId("recovery-confirm-submit").click();
   await expect(page.getByTestId("current-user")).toHaveText(username);
+  return words;
 }
 
 async function logIn(page: Page, username: string, passphrase: string): Promise<void> {
@@ -176,7 +186,7 @@ test("two people exchange end-to-end encrypted messages, stored only as cipherte
   }
 });
 
-test("clear messages for a taken username, an unknown user, a wrong passphrase and a browser without keys", async ({
+test("clear messages for a taken username, an unknown user, a wrong passphrase, a wrong recovery key and a browser without keys", async ({
   browser,
 }) => {
   const page = await newPage(browser);
@@ -191,6 +201,7 @@ test("clear messages for a taken username, an unknown user, a wrong passphrase a
   await page.getByTestId("passphrase-confirm").fill(PASSPHRASE);
   await page.getByTestId("auth-submit").click();
   await expect(page.getByTestId("auth-error")).toHaveText(/That username is taken/);
+  await expect(page.getByTestId("recovery-words")).toHaveCount(0);
 
   await logIn(page, uniqueName("nobody"), PASSPHRASE);
   await expect(page.getByTestId("auth-error")).toHaveText("No account with that username.");
@@ -202,10 +213,16 @@ test("clear messages for a taken username, an unknown user, a wrong passphrase a
   await logIn(page, name, PASSPHRASE);
   await expect(page.getByTestId("current-user")).toHaveText(name);
 
-  // ...and a browser without the keys says so instead of making an unusable session.
+  // ...and a browser without the keys offers to restore them, refuses wrong words,
+  // and cancelling leaves no usable session behind.
   const elsewhere = await newPage(browser);
   await logIn(elsewhere, name, PASSPHRASE);
-  await expect(elsewhere.getByTestId("auth-error")).toContainText("Restoring keys on a new device is not available yet");
+  await expect(elsewhere.getByTestId("restore-form")).toBeVisible();
+  await elsewhere.getByTestId("recovery-input").fill(Array(17).fill("babab").join(" "));
+  await elsewhere.getByTestId("restore-submit").click();
+  await expect(elsewhere.getByTestId("restore-error")).toContainText(/recovery key/);
+  await elsewhere.getByTestId("restore-cancel").click();
+  await expect(elsewhere.getByTestId("login-form")).toBeVisible();
   await elsewhere.goto("/rooms");
   await expect(elsewhere.getByTestId("login-form")).toBeVisible();
 });

@@ -3,10 +3,14 @@
  * The browser's REST client: one function per route, responses parsed with the
  * shared zod schemas, errors raised as {@link ApiError} with the server's stable code.
  */
-import { AuthParamsResponse, type LoginBody, type SignupBody } from "@cairn/protocol";
+import { AuthParamsResponse, type DeviceRegistration, type LoginBody, type SignupBody } from "@cairn/protocol";
 import type { z } from "zod";
 import {
+  BackupResponse,
+  BackupVersionResponse,
   ConfigResponse,
+  DeviceResponse,
+  DevicesResponse,
   MeResponse,
   MessagesResponse,
   OkResponse,
@@ -52,6 +56,8 @@ async function request<S extends z.ZodType>(path: string, schema: S, init?: Requ
 }
 
 const post = (body: unknown): RequestInit => ({ method: "POST", body: JSON.stringify(body) });
+const put = (body: unknown): RequestInit => ({ method: "PUT", body: JSON.stringify(body) });
+const patch = (body: unknown): RequestInit => ({ method: "PATCH", body: JSON.stringify(body) });
 
 export const api = {
   authParams: (username: string) =>
@@ -69,4 +75,13 @@ export const api = {
   messages: (roomId: string, beforeSeq?: number) =>
     request(`/api/rooms/${roomId}/messages${beforeSeq ? `?beforeSeq=${beforeSeq}` : ""}`, MessagesResponse),
   roomKeys: (roomId: string) => request(`/api/rooms/${roomId}/keys`, RoomKeysResponse),
+  getBackup: () => request("/api/keys/backup", BackupResponse),
+  putBackup: (ciphertext: string, version: number) =>
+    request("/api/keys/backup", BackupVersionResponse, put({ ciphertext, version })),
+  devices: () => request("/api/devices", DevicesResponse),
+  registerDevice: (body: DeviceRegistration) => request("/api/devices", DeviceResponse, post(body)),
+  renameDevice: (deviceId: string, name: string) =>
+    request(`/api/devices/${encodeURIComponent(deviceId)}`, DeviceResponse, patch({ name })),
+  revokeDevice: (deviceId: string, revokedAtMs: number, signature: string) =>
+    request(`/api/devices/${encodeURIComponent(deviceId)}/revoke`, DeviceResponse, post({ revokedAtMs, signature })),
 };

@@ -52,6 +52,7 @@ export class RelayClient {
   private readonly checkpointListeners = new Set<Listener<z.infer<typeof Checkpoint>>>();
   private readonly sharesListeners = new Set<Listener<number>>();
   private readonly statusListeners = new Set<Listener<boolean>>();
+  private readonly refusedListeners = new Set<Listener<RelayError>>();
   private readonly subscribed = new Set<string>();
 
   constructor(
@@ -66,6 +67,11 @@ export class RelayClient {
       this.statusListeners.forEach((l) => l(true));
     });
     this.socket.on("disconnect", () => this.statusListeners.forEach((l) => l(false)));
+    this.socket.on("connect_error", (err: Error & { data?: { code?: unknown } }) => {
+      // The relay's handshake refused this device (revoked, or unknown to the account).
+      const code = err.data?.code;
+      if (typeof code === "string") this.refusedListeners.forEach((l) => l(new RelayError(code, err.message)));
+    });
     this.socket.on(EVENTS.newMessage, (raw: unknown) => {
       const msg = StoredMessage.safeParse(raw);
       if (msg.success) this.messageListeners.forEach((l) => l(msg.data));
@@ -102,6 +108,11 @@ export class RelayClient {
   onSharesOpened(l: Listener<number>): () => void {
     this.sharesListeners.add(l);
     return () => this.sharesListeners.delete(l);
+  }
+  /** Called when the relay refuses the connection, with its error code (e.g. DEVICE_REVOKED). */
+  onRefused(l: Listener<RelayError>): () => void {
+    this.refusedListeners.add(l);
+    return () => this.refusedListeners.delete(l);
   }
   onStatus(l: Listener<boolean>): () => void {
     this.statusListeners.add(l);

@@ -63,12 +63,18 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.out
 }
 
 /**
- * Reads a JSON body of at most {@link MAX_EVENT_BYTES} and parses it with `schema`.
- * @throws CairnError PAYLOAD_TOO_LARGE over 64 KiB, VALIDATION_FAILED on bad JSON or shape
+ * Reads a JSON body of at most `maxBytes` ({@link MAX_EVENT_BYTES} unless a route
+ * needs more, e.g. the key backup) and parses it with `schema`.
+ * @throws CairnError PAYLOAD_TOO_LARGE over the limit, VALIDATION_FAILED on bad JSON or shape
  */
-export async function readBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+export async function readBody<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  maxBytes: number = MAX_EVENT_BYTES,
+): Promise<z.output<S>> {
+  const tooLarge = `Request body is over ${maxBytes >= 1024 * 1024 ? `${maxBytes / (1024 * 1024)} MiB` : `${maxBytes / 1024} KiB`}.`;
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_EVENT_BYTES) throw new CairnError("PAYLOAD_TOO_LARGE", "Request body is over 64 KiB.");
+  if (declared > maxBytes) throw new CairnError("PAYLOAD_TOO_LARGE", tooLarge);
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (req.body) {
@@ -77,9 +83,9 @@ export async function readBody<S extends z.ZodType>(req: Request, schema: S): Pr
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > MAX_EVENT_BYTES) {
+      if (size > maxBytes) {
         await reader.cancel();
-        throw new CairnError("PAYLOAD_TOO_LARGE", "Request body is over 64 KiB.");
+        throw new CairnError("PAYLOAD_TOO_LARGE", tooLarge);
       }
       chunks.push(value);
     }

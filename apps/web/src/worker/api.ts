@@ -3,7 +3,19 @@
  * main thread (which calls it through lib/crypto-client.ts). Private keys never cross
  * this boundary: only public keys, wire envelopes, shares and plaintext do.
  */
-import type { DeliveredShare, SignupBody, StoredMessage, UserKeys, WireEnvelope, WireSessionShare } from "@cairn/protocol";
+import type {
+  DeliveredShare,
+  DeviceRegistration,
+  SignupBody,
+  StoredMessage,
+  UserKeys,
+  WireEnvelope,
+  WireSessionShare,
+} from "@cairn/protocol";
+import type { ContactStatus } from "./contacts";
+import type { Fork } from "./transcript";
+
+export type { ContactStatus, Fork };
 
 /** Error codes the engine throws (as EngineError) besides crypto failures. */
 export type EngineErrorCode =
@@ -13,6 +25,10 @@ export type EngineErrorCode =
   | "ROOM_KEYS_MISSING"
   | "NO_PENDING_ACCOUNT"
   | "BAD_INPUT"
+  | "KEY_CHANGED"
+  | "BAD_RECOVERY_KEY"
+  | "NO_BACKUP"
+  | "BACKUP_MISMATCH"
   | "INTERNAL";
 
 export class EngineError extends Error {
@@ -32,13 +48,49 @@ export interface AccountInfo {
   identityPublicKey: string;
 }
 
-export type DecryptResult =
+export type DecryptResult = (
   | { kind: "text"; body: string }
   /** No session share for this envelope yet: retry after shares arrive. */
   | { kind: "waiting" }
   /** The sending device is not in the verified directory: refresh the room's keys. */
   | { kind: "unknown-device" }
-  | { kind: "failed"; reason: string };
+  | { kind: "failed"; reason: string }
+) & {
+  /** Transcript forks this envelope revealed (transcript.ts). */
+  forks?: Fork[];
+};
+
+/** A sealed backup as the server stores it. */
+export interface SealedBackup {
+  ciphertext: string;
+  version: number;
+}
+
+export interface BackupUpload extends SealedBackup {
+  /** Pass back to backupUploaded: changes made after sealing keep the backup dirty. */
+  generation: number;
+}
+
+export interface BackupStatus {
+  /** Whether this account has a recovery key on this device. */
+  enabled: boolean;
+  /** Server version this device's backup state includes. */
+  version: number;
+  /** Changes not uploaded yet. */
+  dirty: boolean;
+}
+
+export interface SafetyNumberView {
+  userId: string;
+  username: string;
+  /** 60 digits. */
+  digits: string;
+  /** 12 groups of 5. */
+  groups: string[];
+  /** The contact identity key the number is computed from (the new one when changed). */
+  identityPublicKey: string;
+  status: ContactStatus;
+}
 
 export interface EncryptResult {
   clientMsgId: string;
@@ -63,7 +115,26 @@ export interface CryptoApi {
   completeLogin(account: AccountInfo): Promise<{ deviceId: string }>;
   resume(userId: string): Promise<{ deviceId: string } | null>;
   lock(): Promise<void>;
-  setRoomMembers(roomId: string, users: UserKeys[]): Promise<{ trusted: number; rejected: string[] }>;
+  /** Words of the recovery key prepareSignup generated (shown once, before sign-up completes). */
+  pendingRecoveryWords(): Promise<string>;
+  /** After completeLogin threw NO_LOCAL_KEYS: opens the backup and certifies a new device key. */
+  prepareRestore(words: string, backup: SealedBackup): Promise<DeviceRegistration>;
+  /** After the server registered the new device: stores keys and sessions, unlocks. */
+  completeRestore(): Promise<{ deviceId: string }>;
+  backupStatus(): Promise<BackupStatus>;
+  /** The sealed backup to PUT (version = synced + 1), or null when nothing changed. */
+  backupToUpload(): Promise<BackupUpload | null>;
+  backupUploaded(version: number, generation: number): Promise<void>;
+  /** The PUT hit CONFLICT: merge another device's upload (and read its sessions too). */
+  backupConflict(remote: SealedBackup): Promise<void>;
+  signRevocation(deviceId: string): Promise<{ revokedAtMs: number; signature: string }>;
+  setRoomMembers(
+    roomId: string,
+    users: UserKeys[],
+  ): Promise<{ trusted: number; rejected: string[]; contacts: ContactStatus[] }>;
+  safetyNumber(userId: string): Promise<SafetyNumberView>;
+  acceptIdentityKey(userId: string, identityPublicKey: string): Promise<ContactStatus>;
+  setContactVerified(userId: string, identityPublicKey: string, verified: boolean): Promise<ContactStatus>;
   encrypt(roomId: string, text: string): Promise<EncryptResult>;
   sharesFailed(roomId: string): Promise<void>;
   decrypt(message: StoredMessage): Promise<DecryptResult>;
@@ -80,7 +151,18 @@ export const CRYPTO_METHODS = [
   "completeLogin",
   "resume",
   "lock",
+  "pendingRecoveryWords",
+  "prepareRestore",
+  "completeRestore",
+  "backupStatus",
+  "backupToUpload",
+  "backupUploaded",
+  "backupConflict",
+  "signRevocation",
   "setRoomMembers",
+  "safetyNumber",
+  "acceptIdentityKey",
+  "setContactVerified",
   "encrypt",
   "sharesFailed",
   "decrypt",

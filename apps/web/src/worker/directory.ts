@@ -13,6 +13,8 @@ export interface TrustedDevice {
   signingPublicKey: Uint8Array;
   agreementPublicKey: Uint8Array;
   revoked: boolean;
+  /** When the device was revoked (ms since epoch): messages stored after it are refused. */
+  revokedAtMs: number | null;
 }
 
 export interface RoomMembers {
@@ -50,6 +52,7 @@ export function verifyMembers(users: UserKeys[]): { members: RoomMembers; reject
         signingPublicKey: cert.signingPublicKey,
         agreementPublicKey: cert.agreementPublicKey,
         revoked: d.revokedAt !== null,
+        revokedAtMs: d.revokedAt === null ? null : Date.parse(d.revokedAt),
       });
     }
   }

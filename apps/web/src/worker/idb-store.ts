@@ -2,7 +2,8 @@ import { openDB, type IDBPDatabase } from "idb";
 import { STORES, type KeyValueStore, type StoreName } from "./store";
 
 const DB_NAME = "cairn-keystore";
-const DB_VERSION = 1;
+// 2: the "backup" store (local copy of the key backup).
+const DB_VERSION = 2;
 
 /** The browser's {@link KeyValueStore}: one IndexedDB database, one object store per name. */
 export function idbStore(): KeyValueStore {

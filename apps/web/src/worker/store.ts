@@ -4,7 +4,7 @@
  * session in it is wrapped (XChaCha20-Poly1305 under the keystore key) except the
  * unlock record, whose AES-GCM key is a non-extractable WebCrypto key.
  */
-export const STORES = ["accounts", "unlock", "outbound", "inbound", "plaintexts"] as const;
+export const STORES = ["accounts", "unlock", "outbound", "inbound", "plaintexts", "backup"] as const;
 export type StoreName = (typeof STORES)[number];
 
 export interface KeyValueStore {

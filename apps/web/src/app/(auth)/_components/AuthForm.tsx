@@ -4,12 +4,15 @@
  * it (Argon2id) into the auth secret sent to the server and the keystore key that
  * stays in the browser and wraps the private keys.
  */
-import { Username } from "@cairn/protocol";
+import { Username, type SignupBody } from "@cairn/protocol";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useState, type FormEvent } from "react";
 import { api, ApiError } from "@/lib/api";
+import { syncBackup } from "@/lib/backup-sync";
 import { cryptoWorker, WorkerError } from "@/lib/crypto-client";
+import { RecoveryWords } from "./RecoveryWords";
+import { RestoreForm } from "./RestoreForm";
 
 const MIN_PASSPHRASE = 8;
 
@@ -26,7 +29,7 @@ function explain(err: unknown): string {
       case "INVALID_CREDENTIALS":
         return "Wrong passphrase.";
       case "NO_LOCAL_KEYS":
-        return "This browser has no keys for this account. Restoring keys on a new device is not available yet (key backup comes later), so log in from the browser you signed up in.";
+        return "This browser has no keys for this account. Restore them with your recovery key.";
       case "KEYSTORE_MISMATCH":
         return "The keys stored in this browser do not belong to this login. Log in from the browser you signed up in.";
       default:
@@ -44,20 +47,49 @@ function Form({ mode }: { mode: Mode }) {
   const [confirm, setConfirm] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  /** Sign-up: the recovery words to show; log-in: restore from the backup. */
+  const [step, setStep] = useState<{ kind: "form" } | { kind: "words"; words: string; body: SignupBody } | { kind: "restore" }>({
+    kind: "form",
+  });
 
-  async function signup(name: string) {
+  async function prepareSignup(name: string) {
     if (passphrase.length < MIN_PASSPHRASE) {
       throw new Error(`Use a passphrase of at least ${MIN_PASSPHRASE} characters.`);
     }
     if (passphrase !== confirm) throw new Error("The two passphrases differ.");
+    // Fail early on a taken name, before showing recovery words for an account that cannot exist.
+    let taken = true;
+    try {
+      await api.authParams(name);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === "USER_NOT_FOUND")) throw err;
+      taken = false;
+    }
+    if (taken) throw new ApiError("USERNAME_TAKEN", "That username is taken.", 409);
     setBusy("Creating your keys…");
     const body = await cryptoWorker.prepareSignup(name, passphrase);
-    setBusy("Creating your account…");
-    const { user } = await api.signup(body);
-    await cryptoWorker.completeSignup(user);
+    setStep({ kind: "words", words: await cryptoWorker.pendingRecoveryWords(), body });
+    setBusy(null);
   }
 
-  async function login(name: string) {
+  async function completeSignup(body: SignupBody) {
+    setError(null);
+    try {
+      setBusy("Creating your account…");
+      const { user } = await api.signup(body);
+      await cryptoWorker.completeSignup(user);
+      setBusy("Uploading your key backup…");
+      // The backup is retried from the chat too, if this first upload fails.
+      await syncBackup().catch(() => undefined);
+      router.replace("/rooms");
+    } catch (err) {
+      setError(explain(err));
+      setBusy(null);
+      setStep({ kind: "form" });
+    }
+  }
+
+  async function login(name: string): Promise<boolean> {
     setBusy("Checking…");
     const { salt } = await api.authParams(name);
     setBusy("Unlocking…");
@@ -65,8 +97,10 @@ function Form({ mode }: { mode: Mode }) {
     const { user } = await api.login({ username: name, authSecret });
     try {
       await cryptoWorker.completeLogin(user);
+      return true;
     } catch (err) {
-      // Never leave a session without usable keys behind.
+      // A browser without the keys can restore them; any other failure ends the session.
+      if (err instanceof WorkerError && err.code === "NO_LOCAL_KEYS") return false;
       await api.logout().catch(() => undefined);
       throw err;
     }
@@ -81,13 +115,42 @@ function Form({ mode }: { mode: Mode }) {
       return;
     }
     try {
-      if (mode === "signup") await signup(parsed.data);
-      else await login(parsed.data);
-      router.replace("/rooms");
+      if (mode === "signup") {
+        await prepareSignup(parsed.data);
+        return;
+      }
+      if (await login(parsed.data)) router.replace("/rooms");
+      else {
+        setBusy(null);
+        setStep({ kind: "restore" });
+      }
     } catch (err) {
       setError(explain(err));
       setBusy(null);
     }
+  }
+
+  async function cancelRestore() {
+    await api.logout().catch(() => undefined);
+    await cryptoWorker.lock().catch(() => undefined);
+    setStep({ kind: "form" });
+  }
+
+  if (step.kind === "words") {
+    const body = step.body;
+    return (
+      <>
+        <RecoveryWords words={step.words} busy={busy} onConfirmed={() => void completeSignup(body)} />
+        {error && (
+          <p className="error" role="alert" data-testid="auth-error">
+            {error}
+          </p>
+        )}
+      </>
+    );
+  }
+  if (step.kind === "restore") {
+    return <RestoreForm onRestored={() => router.replace("/rooms")} onCancel={() => void cancelRestore()} />;
   }
 
   const signingUp = mode === "signup";
@@ -129,10 +192,10 @@ function Form({ mode }: { mode: Mode }) {
               data-testid="passphrase-confirm"
             />
           </label>
-          <p className="muted small">
-            Your passphrase never leaves this browser: it unlocks your private keys, which are stored here
-            only. There is no reset and no key backup yet — forgetting it, or losing this browser&apos;s data,
-            loses your messages.
+          <p className="muted small" data-testid="history-warning">
+            Your passphrase never leaves this browser: it unlocks your private keys, which are stored here. Next you
+            get a <strong>recovery key</strong> (17 words) that restores them on a new device. If you lose every
+            device and the recovery key, your message history is lost: nobody can recover it.
           </p>
         </>
       )}

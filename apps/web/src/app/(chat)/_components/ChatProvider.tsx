@@ -4,17 +4,24 @@
  * (resuming from the login's unlock record after a reload), opens the relay
  * connection and hands all three to the chat pages.
  */
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
 import { api, ApiError } from "@/lib/api";
+import { syncBackupSoon } from "@/lib/backup-sync";
 import type { MeResponse } from "@/lib/api-schemas";
 import { cryptoWorker } from "@/lib/crypto-client";
 import { RelayClient } from "@/lib/relay";
+
+/** How often the key backup is checked for changes to upload. */
+const BACKUP_SYNC_MS = 2000;
 
 interface Chat {
   user: MeResponse["user"];
   deviceId: string;
   relay: RelayClient;
+  /** The relay's base URL (also serves the read-only ledger view). */
+  relayUrl: string;
   connected: boolean;
   logout: () => Promise<void>;
 }
@@ -33,6 +40,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<Omit<Chat, "logout" | "connected"> | null>(null);
   const [connected, setConnected] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [refused, setRefused] = useState<string | null>(null);
 
   useEffect(() => {
     let relay: RelayClient | undefined;
@@ -54,7 +62,14 @@ export function ChatProvider({ children }: { children: ReactNode }) {
           roomKeys: async (roomId) => (await api.roomKeys(roomId)).users,
         });
         relay.onStatus(setConnected);
-        setState({ user, deviceId: unlocked.deviceId, relay });
+        relay.onRefused((err) => {
+          if (err.code === "DEVICE_REVOKED") {
+            setRefused("This device was revoked from another of your devices. It can no longer send or receive messages.");
+          } else if (err.code === "DEVICE_UNKNOWN") {
+            setRefused("The server does not know this device. Log out and log in again.");
+          }
+        });
+        setState({ user, deviceId: unlocked.deviceId, relayUrl, relay });
       } catch (err) {
         if (err instanceof ApiError && err.code === "UNAUTHENTICATED") {
           await cryptoWorker.lock().catch(() => undefined);
@@ -69,6 +84,14 @@ export function ChatProvider({ children }: { children: ReactNode }) {
       relay?.close();
     };
   }, [router]);
+
+  useEffect(() => {
+    if (!state) return;
+    // Keep the key backup current (new sessions, pinned contacts); uploads only when changed.
+    syncBackupSoon();
+    const timer = setInterval(syncBackupSoon, BACKUP_SYNC_MS);
+    return () => clearInterval(timer);
+  }, [state]);
 
   const logout = useCallback(async () => {
     state?.relay.close();
@@ -85,10 +108,32 @@ export function ChatProvider({ children }: { children: ReactNode }) {
     );
   }
   if (!state) return <p className="muted center">Unlocking your keys…</p>;
+  if (refused) {
+    return (
+      <div className="auth">
+        <div className="card stack">
+          <p className="banner error" role="alert" data-testid="device-refused">
+            {refused}
+          </p>
+          <button type="button" onClick={() => void logout()} data-testid="refused-logout">
+            Log out
+          </button>
+        </div>
+      </div>
+    );
+  }
   return (
     <ChatContext.Provider value={{ ...state, connected, logout }}>
       <header className="topbar">
         <strong className="brand">Cairn</strong>
+        <nav className="nav">
+          <Link href="/rooms" data-testid="nav-rooms">
+            Rooms
+          </Link>
+          <Link href="/devices" data-testid="nav-devices">
+            Devices
+          </Link>
+        </nav>
         <span className={connected ? "dot online" : "dot offline"} title={connected ? "connected" : "offline"} />
         <span className="spacer" />
         <span data-testid="current-user">{state.user.username}</span>

@@ -3,7 +3,16 @@ import { useState, type FormEvent, type KeyboardEvent } from "react";
 
 const MAX_CHARS = 4000;
 
-export function Composer({ disabled, onSend }: { disabled: boolean; onSend: (text: string) => Promise<void> }) {
+export function Composer({
+  disabled,
+  blockedReason = null,
+  onSend,
+}: {
+  disabled: boolean;
+  /** Why sending is blocked (e.g. a contact's key changed), shown instead of the placeholder. */
+  blockedReason?: string | null;
+  onSend: (text: string) => Promise<void>;
+}) {
   const [text, setText] = useState("");
 
   function submit(e?: FormEvent) {
@@ -27,7 +36,9 @@ export function Composer({ disabled, onSend }: { disabled: boolean; onSend: (tex
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKeyDown}
-        placeholder={disabled ? "Loading…" : "Write a message (Enter to send, Shift+Enter for a new line)"}
+        placeholder={
+          blockedReason ?? (disabled ? "Loading…" : "Write a message (Enter to send, Shift+Enter for a new line)")
+        }
         maxLength={MAX_CHARS}
         rows={2}
         disabled={disabled}

@@ -3,16 +3,20 @@
  * One room: history decrypted in the crypto worker, live messages from the relay,
  * the composer, the audit status of every message, and a form to add a member.
  */
-import type { RoomView, StoredMessage } from "@cairn/protocol";
+import type { RoomView, StoredMessage, UserKeys } from "@cairn/protocol";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { api, ApiError } from "@/lib/api";
 import { cryptoWorker } from "@/lib/crypto-client";
+import { checkAgainstLedger, type LedgerCheck } from "@/lib/ledger";
+import type { ContactStatus, Fork } from "@/worker/api";
 import { Composer } from "./Composer";
+import { MembersBar } from "./MembersBar";
+import { SafetyDialog } from "./SafetyDialog";
 import { MessageList, type Line } from "./MessageList";
 import { useChat } from "./ChatProvider";
 
 export function RoomScreen({ roomId }: { roomId: string }) {
-  const { relay, user } = useChat();
+  const { relay, user, relayUrl } = useChat();
   const [room, setRoom] = useState<RoomView | null>(null);
   const [lines, setLines] = useState<Map<number, Line>>(new Map());
   const [pending, setPending] = useState<Line[]>([]);
@@ -20,6 +24,11 @@ export function RoomScreen({ roomId }: { roomId: string }) {
   const [ready, setReady] = useState(false);
   const [addName, setAddName] = useState("");
   const [addError, setAddError] = useState<string | null>(null);
+  const [contacts, setContacts] = useState<ContactStatus[]>([]);
+  const [users, setUsers] = useState<UserKeys[]>([]);
+  const [ledger, setLedger] = useState<Record<string, LedgerCheck>>({});
+  const [forks, setForks] = useState<Fork[]>([]);
+  const [safetyFor, setSafetyFor] = useState<string | null>(null);
   const stored = useRef(new Map<number, StoredMessage>());
   const checkpoint = useRef(0);
   /** Room sequence numbers of messages whose session share has not arrived yet. */
@@ -38,8 +47,23 @@ export function RoomScreen({ roomId }: { roomId: string }) {
 
   const refreshKeys = useCallback(async () => {
     const { users } = await api.roomKeys(roomId);
-    await cryptoWorker.setRoomMembers(roomId, users);
+    const verdict = await cryptoWorker.setRoomMembers(roomId, users);
+    setContacts(verdict.contacts);
+    setUsers((prev) => (JSON.stringify(prev) === JSON.stringify(users) ? prev : users));
   }, [roomId]);
+
+  useEffect(() => {
+    // Check every key the server serves against the ledger's registry.
+    let live = true;
+    void (async () => {
+      const out: Record<string, LedgerCheck> = {};
+      for (const u of users.slice(0, 100)) out[u.userId] = await checkAgainstLedger(relayUrl, u);
+      if (live) setLedger(out);
+    })();
+    return () => {
+      live = false;
+    };
+  }, [users, relayUrl]);
 
   const show = useCallback(
     async (msg: StoredMessage, retried = false): Promise<void> => {
@@ -49,6 +73,8 @@ export function RoomScreen({ roomId }: { roomId: string }) {
         await refreshKeys();
         result = await cryptoWorker.decrypt(msg);
       }
+      const found = result.forks;
+      if (found && found.length > 0) setForks((prev) => [...prev, ...found]);
       if (result.kind === "waiting") waiting.current.add(msg.roomSeq);
       else waiting.current.delete(msg.roomSeq);
       const anchored =
@@ -85,6 +111,7 @@ export function RoomScreen({ roomId }: { roomId: string }) {
     setReady(false);
     setLines(new Map());
     setPending([]);
+    setForks([]);
     stored.current.clear();
     waiting.current.clear();
     void (async () => {
@@ -206,14 +233,17 @@ export function RoomScreen({ roomId }: { roomId: string }) {
   if (!room) return <section className="room muted">Loading room…</section>;
 
   const ordered = [...lines.values()].sort((a, b) => (a.roomSeq ?? 0) - (b.roomSeq ?? 0));
+  const changed = contacts.filter((c) => c.changed);
+  const blocked =
+    changed.length > 0
+      ? `Sending is blocked: ${changed.map((c) => c.username).join(", ")} ${changed.length === 1 ? "has" : "have"} a new security key. Review it first.`
+      : null;
   return (
     <section className="room" data-testid="room" data-room-id={room.id}>
       <header className="room-header">
         <div>
           <h2 data-testid="room-title">{room.name}</h2>
-          <p className="muted" data-testid="room-members">
-            {room.members.map((m) => m.username).join(", ")}
-          </p>
+          <MembersBar members={room.members} selfId={user.id} contacts={contacts} ledger={ledger} onOpen={setSafetyFor} />
         </div>
         <form className="inline" onSubmit={(e) => void addMember(e)}>
           <input
@@ -233,8 +263,35 @@ export function RoomScreen({ roomId }: { roomId: string }) {
           )}
         </form>
       </header>
+      {changed.map((c) => (
+        <div key={c.userId} className="banner error room-banner" role="alert" data-testid="key-change-warning">
+          <strong>⚠ {c.username}&apos;s security key changed.</strong>{" "}
+          {c.verified
+            ? "You had VERIFIED this contact: a changed key means a new device at best, or someone impersonating them."
+            : "It may be a new device, or someone impersonating them."}{" "}
+          Sending in this room is blocked until you review the new key.{" "}
+          <button type="button" className="link" onClick={() => setSafetyFor(c.userId)} data-testid="review-key">
+            Review the new key
+          </button>
+        </div>
+      ))}
+      {forks.length > 0 && (
+        <div className="banner error room-banner" role="alert" data-testid="fork-warning">
+          <strong>⚠ This room&apos;s history is inconsistent.</strong> The server may be showing different messages to
+          different members: {forks[0]?.reason}
+          {forks.length > 1 ? ` (and ${forks.length - 1} more)` : ""}.
+        </div>
+      )}
       <MessageList lines={[...ordered, ...pending]} loading={!ready} />
-      <Composer disabled={!ready} onSend={send} />
+      <Composer disabled={!ready || blocked !== null} blockedReason={blocked} onSend={send} />
+      {safetyFor && (
+        <SafetyDialog
+          userId={safetyFor}
+          ledger={ledger[safetyFor]}
+          onClose={() => setSafetyFor(null)}
+          onChanged={() => void refreshKeys().catch(() => undefined)}
+        />
+      )}
     </section>
   );
 }

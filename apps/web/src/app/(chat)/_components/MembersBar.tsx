@@ -1,0 +1,65 @@
+"use client";
+/**
+ * The room's members with their trust state: verified, unverified, or key changed (loud),
+ * and whether the keys the server serves are the ones on the ledger. Clicking a member
+ * opens their safety number.
+ */
+import { LEDGER_LABEL, type LedgerCheck } from "@/lib/ledger";
+import type { ContactStatus } from "@/worker/api";
+
+function ledgerProblem(check: LedgerCheck | undefined): string | null {
+  if (!check) return null;
+  if (check.identity === "differs" || check.identity === "absent") return `identity key ${LEDGER_LABEL[check.identity]}`;
+  const bad = Object.entries(check.devices).filter(([, m]) => m === "differs" || m === "absent");
+  if (bad.length === 0) return null;
+  return bad.map(([id, m]) => `device ${id.slice(0, 6)} ${LEDGER_LABEL[m]}`).join(", ");
+}
+
+export function MembersBar({
+  members,
+  selfId,
+  contacts,
+  ledger,
+  onOpen,
+}: {
+  members: { userId: string; username: string }[];
+  selfId: string;
+  contacts: ContactStatus[];
+  ledger: Record<string, LedgerCheck>;
+  onOpen: (userId: string) => void;
+}) {
+  return (
+    <p className="members" data-testid="room-members">
+      {members.map((m) => {
+        const c = contacts.find((x) => x.userId === m.userId);
+        const problem = ledgerProblem(ledger[m.userId]);
+        if (m.userId === selfId || !c) {
+          return (
+            <span key={m.userId} className="member">
+              {m.username}
+            </span>
+          );
+        }
+        const state = c.changed ? "changed" : c.verified ? "verified" : "unverified";
+        return (
+          <button
+            key={m.userId}
+            type="button"
+            className={`member ${state}`}
+            onClick={() => onOpen(m.userId)}
+            data-testid="member"
+            data-username={m.username}
+            data-trust={state}
+            data-ledger={problem ? "flagged" : "ok"}
+            title={problem ?? "Show safety number"}
+          >
+            {m.username}
+            {state === "verified" && " ✓"}
+            {state === "changed" && " ⚠ key changed"}
+            {problem && <span className="error small"> ⚠ {problem}</span>}
+          </button>
+        );
+      })}
+    </p>
+  );
+}

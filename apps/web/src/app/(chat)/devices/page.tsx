@@ -1,0 +1,5 @@
+import { DevicesScreen } from "../_components/DevicesScreen";
+
+export default function DevicesPage() {
+  return <DevicesScreen />;
+}

@@ -1,0 +1,91 @@
+"use client";
+/**
+ * The relay's read-only view of the ledger's key registry (GET {relay}/ledger/users/:id/keys),
+ * and the comparison of the keys Cairn's server serves with what the chain holds: a key
+ * the server shows but the chain does not (or holds differently) is flagged, so a
+ * server that substitutes a key is caught by anyone looking.
+ */
+import type { UserKeys } from "@cairn/protocol";
+import { z } from "zod";
+
+export const LedgerDevice = z.object({
+  deviceId: z.string(),
+  signingPublicKey: z.string(),
+  agreementPublicKey: z.string(),
+  registeredTxId: z.string(),
+  registeredAt: z.string(),
+  revokedAtMs: z.number().nullable(),
+  revokedTxId: z.string().nullable(),
+});
+export const LedgerKeyRecord = z.object({
+  identityPublicKey: z.string(),
+  registeredTxId: z.string(),
+  devices: z.array(LedgerDevice),
+});
+export type LedgerKeyRecord = z.infer<typeof LedgerKeyRecord>;
+
+/** How one key compares with the chain. */
+export type LedgerMark =
+  | "match"
+  /** Registered on the chain and revoked there. */
+  | "revoked"
+  /** The chain has no such key (yet: registrations are queued; or never: a substituted key). */
+  | "absent"
+  /** The chain holds different keys under this id: the server's copy is not the registered one. */
+  | "differs"
+  /** The ledger view could not be read. */
+  | "unknown";
+
+export interface LedgerCheck {
+  identity: LedgerMark;
+  devices: Record<string, LedgerMark>;
+}
+
+/** The user's record on the chain, or null when the chain has none (404). @throws Error when unreachable */
+export async function fetchLedgerKeys(relayUrl: string, userId: string): Promise<LedgerKeyRecord | null> {
+  const res = await fetch(`${relayUrl}/ledger/users/${encodeURIComponent(userId)}/keys`, {
+    credentials: "include",
+    cache: "no-store",
+  });
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`ledger view answered ${res.status}`);
+  return LedgerKeyRecord.parse(await res.json());
+}
+
+/** Compares what the server serves for a user with the chain's record. */
+export function compareWithLedger(served: UserKeys, chain: LedgerKeyRecord | null): LedgerCheck {
+  const devices: Record<string, LedgerMark> = {};
+  if (!chain) {
+    for (const d of served.devices) devices[d.deviceId] = "absent";
+    return { identity: "absent", devices };
+  }
+  const identity: LedgerMark = chain.identityPublicKey === served.identityPublicKey ? "match" : "differs";
+  for (const d of served.devices) {
+    const onChain = chain.devices.find((c) => c.deviceId === d.deviceId);
+    if (!onChain) devices[d.deviceId] = "absent";
+    else if (onChain.signingPublicKey !== d.signingPublicKey || onChain.agreementPublicKey !== d.agreementPublicKey) {
+      devices[d.deviceId] = "differs";
+    } else devices[d.deviceId] = onChain.revokedAtMs !== null ? "revoked" : "match";
+  }
+  return { identity, devices };
+}
+
+/** compareWithLedger, or every mark "unknown" when the ledger view cannot be read. */
+export async function checkAgainstLedger(relayUrl: string, served: UserKeys): Promise<LedgerCheck> {
+  try {
+    return compareWithLedger(served, await fetchLedgerKeys(relayUrl, served.userId));
+  } catch {
+    return {
+      identity: "unknown",
+      devices: Object.fromEntries(served.devices.map((d) => [d.deviceId, "unknown" as const])),
+    };
+  }
+}
+
+export const LEDGER_LABEL: Record<LedgerMark, string> = {
+  match: "on the ledger",
+  revoked: "revoked on the ledger",
+  absent: "not on the ledger",
+  differs: "DIFFERS from the ledger",
+  unknown: "ledger unreachable",
+};
