@@ -17,7 +17,7 @@ import {
   fromBase64Url,
   type Envelope,
 } from "@cairn/protocol";
-import { BUNDLE_FORMAT, type BundleHeader, type BundleKeys, type BundleMessage, type BundleTrailer } from "./format";
+import { BUNDLE_FORMAT, type BundleHeader, type BundleKeys, type BundleLine, type BundleMessage, type BundleTrailer } from "./format";
 import { FINDING_CODES, type Finding, type FindingCode } from "./findings";
 import { decodeHex, encodeHex } from "./hex";
 import { BundleParseError, parseBundleLine } from "./parse";
@@ -67,6 +67,26 @@ interface CheckpointState {
 }
 
 const encoder = new TextEncoder();
+
+const PLAINTEXT_MARK = ',"plaintext":';
+const PLAINTEXT_RULE = 'disclosed plaintext must be the last field of its line, exactly {"messageKey":…,"body":…}';
+
+/**
+ * The text a line contributes to the trailer hash. Plaintext is disclosed after export
+ * (by a member's browser), so a message line counts as exported, with `"plaintext":null`:
+ * the disclosure must be the line's last field in canonical form, so nothing else can
+ * hide in it; the disclosure itself is checked by decryption.
+ */
+function hashedForm(text: string, line: BundleLine, malformed: () => void): string {
+  if (line.type !== "message" || line.plaintext === null) return text;
+  const at = text.lastIndexOf(PLAINTEXT_MARK);
+  const canonical = JSON.stringify({ messageKey: line.plaintext.messageKey, body: line.plaintext.body });
+  if (at < 0 || text.slice(at + PLAINTEXT_MARK.length) !== `${canonical}}`) {
+    malformed();
+    return text;
+  }
+  return `${text.slice(0, at)}${PLAINTEXT_MARK}null}`;
+}
 
 function nobleLineHash() {
   const h = nobleSha256.create();
@@ -281,7 +301,7 @@ export async function verifyBundle(source: AsyncIterable<string> | Iterable<stri
       digest = hasher.digest();
       continue;
     }
-    hasher.update(`${text}\n`);
+    hasher.update(`${hashedForm(text, parsed, () => report("malformed-line", PLAINTEXT_RULE, { line: lineNo }))}\n`);
     switch (parsed.type) {
       case "header":
         if (header) report("malformed-line", "a second header", { line: lineNo });
