@@ -247,4 +247,14 @@ test("a contact's identity key replaced in the database blocks sending and warns
   await expect(warning).toHaveCount(0);
   await expect(alice.getByTestId("composer-input")).toBeEnabled();
   await expect(bobChip).toHaveAttribute("data-trust", "unverified");
+  await expect(alice.getByTestId("fork-warning")).toHaveCount(0);
+
+  // A server that rewrites which message #2 follows is caught by the transcript check.
+  await send(alice, "after accepting the new key");
+  await expect(message(alice, "after accepting the new key")).toHaveAttribute("data-state", "text");
+  await withDb((db) =>
+    db.query(`UPDATE "Envelope" SET "prevHash" = $1 WHERE "roomId" = $2 AND "roomSeq" = 2`, [randomBytes(32), roomId]),
+  );
+  await alice.reload();
+  await expect(alice.getByTestId("fork-warning")).toContainText("message #2 follows a message this device was never shown");
 });

@@ -29,6 +29,8 @@ export function RoomScreen({ roomId }: { roomId: string }) {
   const [ledger, setLedger] = useState<Record<string, LedgerCheck>>({});
   const [forks, setForks] = useState<Fork[]>([]);
   const [safetyFor, setSafetyFor] = useState<string | null>(null);
+  /** Lowest room sequence number loaded (history comes in pages of 100, newest first). */
+  const [oldestSeq, setOldestSeq] = useState<number | null>(null);
   const stored = useRef(new Map<number, StoredMessage>());
   const checkpoint = useRef(0);
   /** Room sequence numbers of messages whose session share has not arrived yet. */
@@ -101,9 +103,18 @@ export function RoomScreen({ roomId }: { roomId: string }) {
     [refreshKeys, upsert, user.id],
   );
 
+  const loadEarlier = useCallback(async () => {
+    const oldest = Math.min(...stored.current.keys());
+    if (!Number.isFinite(oldest) || oldest <= 1) return;
+    const { messages } = await api.messages(roomId, oldest);
+    for (const msg of messages) await show(msg);
+    setOldestSeq(Math.min(oldest, ...messages.map((m) => m.roomSeq)));
+  }, [roomId, show]);
+
   const loadHistory = useCallback(async () => {
     const { messages } = await api.messages(roomId);
     for (const msg of messages) await show(msg);
+    setOldestSeq((prev) => Math.min(prev ?? Infinity, ...messages.map((m) => m.roomSeq), Infinity));
   }, [roomId, show]);
 
   useEffect(() => {
@@ -112,6 +123,7 @@ export function RoomScreen({ roomId }: { roomId: string }) {
     setLines(new Map());
     setPending([]);
     setForks([]);
+    setOldestSeq(null);
     stored.current.clear();
     waiting.current.clear();
     void (async () => {
@@ -281,6 +293,11 @@ export function RoomScreen({ roomId }: { roomId: string }) {
           different members: {forks[0]?.reason}
           {forks.length > 1 ? ` (and ${forks.length - 1} more)` : ""}.
         </div>
+      )}
+      {ready && oldestSeq !== null && Number.isFinite(oldestSeq) && oldestSeq > 1 && (
+        <button type="button" className="link load-earlier" onClick={() => void loadEarlier().catch(() => undefined)} data-testid="load-earlier">
+          Load earlier messages
+        </button>
       )}
       <MessageList lines={[...ordered, ...pending]} loading={!ready} />
       <Composer disabled={!ready || blocked !== null} blockedReason={blocked} onSend={send} />

@@ -1,0 +1,69 @@
+import type { LineSink } from "@cairn/audit";
+import { CairnError } from "@cairn/protocol";
+import { z } from "zod";
+import { env } from "@/env";
+import { route, readQuery } from "@/server/http";
+import { db } from "@/server/db";
+import { ledgerKindOf, planExport, writeExport } from "@/server/admin-export";
+import { relayKeyDirectory } from "@/server/admin-keys";
+import { lineStream } from "@/server/admin-stream";
+import { requireAdmin } from "@/server/roles";
+import { requireUser, sessionToken } from "@/server/session";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const Query = z.object({
+  roomId: z.uuid(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  format: z.enum(["jsonl", "csv"]).default("jsonl"),
+});
+
+const discard: LineSink = () => undefined;
+
+/**
+ * GET /api/admin/export?roomId&from&to&format=jsonl|csv -> the audit bundle (or its CSV
+ * view), streamed. Admins only (403 FORBIDDEN otherwise). Errors found before the
+ * first byte (unknown room, a sender without keys on the ledger) are JSON errors;
+ * `X-Cairn-Export-Messages` carries the message count for the progress bar.
+ */
+export const GET = route(async (req: Request) => {
+  const user = await requireUser();
+  const prisma = db();
+  await requireAdmin(prisma, user.id);
+  const q = readQuery(req, Query);
+  const plan = await planExport(prisma, q.roomId, q.from ? new Date(q.from) : null, q.to ? new Date(q.to) : null);
+
+  const token = await sessionToken();
+  if (!token) throw new CairnError("UNAUTHENTICATED", "Please log in.");
+  const directory = relayKeyDirectory(env().CAIRN_RELAY_URL, token);
+  const keys = new Map(await Promise.all(plan.senders.map(async (id) => [id, await directory.keysOf(id)] as const)));
+  const exporterRef = (keys.get(user.id) ?? (await directory.keysOf(user.id))).userRef;
+  const ledger = await ledgerKindOf(prisma);
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const filename = `cairn-${plan.roomId.slice(0, 8)}-${stamp}.${q.format === "csv" ? "csv" : "jsonl"}`;
+  const body = lineStream(async (sink) => {
+    const result = await writeExport({
+      prisma,
+      plan,
+      ledger,
+      exporterRef,
+      keys,
+      out: q.format === "csv" ? discard : sink,
+      csv: q.format === "csv" ? sink : undefined,
+    });
+    console.info(
+      `[web] export: admin=${user.id} room=${plan.roomId} messages=${result.messages} format=${q.format} exportLeaf=${result.exportLeafIndex} sha256=${result.bundleSha256}`,
+    );
+  });
+  return new Response(body, {
+    headers: {
+      "Content-Type": q.format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${filename}"`,
+      "Cache-Control": "no-store",
+      "X-Cairn-Export-Messages": String(plan.total),
+    },
+  });
+});
