@@ -30,7 +30,7 @@ export interface VerificationResult {
   report: VerifyReport;
   messages: MessageRow[];
   checkpoints: CheckpointMark[];
-  /** Findings that point at no message or checkpoint line (trailer, export record, sequence gaps between lines). */
+  /** Findings about the whole bundle (trailer, hash, the export's record) or pointing at no message or checkpoint line. */
   bundleFindings: Finding[];
   /** Rows kept for the page (the report's counts stay exact beyond this). */
   rowsTruncated: boolean;
@@ -41,6 +41,9 @@ export interface RunOptions extends Omit<VerifyDeps, "ledger"> {
   /** Message rows kept for display (default 20,000). */
   maxRows?: number;
 }
+
+/** Findings about the bundle as a whole, listed apart even when they name a line. */
+const BUNDLE_LEVEL: ReadonlySet<FindingCode> = new Set(["truncated-bundle", "bundle-hash-mismatch", "export-unrecorded", "export-record-mismatch"]);
 
 function peek(text: string): Record<string, unknown> | null {
   try {
@@ -97,6 +100,10 @@ export async function runVerification(lines: AsyncIterable<string> | Iterable<st
   const cpByLine = new Map<number, CheckpointMark>(checkpoints.map((c) => [c.line, c]));
   const bundleFindings: Finding[] = [];
   for (const f of report.findings) {
+    if (BUNDLE_LEVEL.has(f.code)) {
+      bundleFindings.push(f);
+      continue;
+    }
     const target = (f.line !== undefined ? byLine.get(f.line) : undefined) ?? (f.roomSeq !== undefined ? bySeq.get(f.roomSeq) : undefined);
     if (target) {
       if (!target.findings.includes(f.code)) target.findings.push(f.code);
