@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import { envelopeSigningBytes, envelopeToWire, fromBase64Url, toBase64Url } from "@cairn/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { exportRoom } from "../../apps/cli/src/audit/export";
+import { createSignaturePool } from "../../apps/cli/src/audit/signature-pool";
 import { createLineHash, decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "../../apps/cli/src/audit/node-crypto";
 import { anchorAll, createRoom, createUser, ed25519, makeEnvelope, openLedger, send, SERVER_SECRET, signWith, type TestUser } from "./fixture";
 
@@ -114,6 +115,26 @@ describe("a clean export", () => {
     expect(codes(r)).toEqual(["export-unrecorded"]);
     await anchorAll(db.prisma, ledger, 100);
     expect((await verify(lines)).ok).toBe(true);
+  });
+});
+
+describe("signature checks on worker threads", () => {
+  test("give the same report as on the main thread, clean and tampered", async () => {
+    const pool = createSignaturePool(2);
+    try {
+      const threaded = (lines: string[]) =>
+        verifyBundle(lines, { ledger, verifyEd25519, sha256, decodeBase64Url, openEnvelope, createLineHash, verifyEd25519Batch: (j) => pool.verifyBatch(j) });
+      expect(await threaded(clean)).toEqual(await verify(clean));
+      const objs = parse(clean);
+      const m = objs[messageIndex(objs, 9)] as Json & { envelope: { signature: string } };
+      m.envelope.signature = toBase64Url(new Uint8Array(64));
+      const tampered = reseal(dump(objs));
+      const r = await threaded(tampered);
+      expect(r).toEqual(await verify(tampered));
+      expect(r.findings).toContainEqual(expect.objectContaining({ code: "edited-ciphertext", roomSeq: 9 }));
+    } finally {
+      await pool.close();
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { startStack } from "./stack/start";
 import { REPO_ROOT } from "./stack/paths";
 import path from "node:path";
 import { cliEnv } from "./env";
+import { availableParallelism } from "node:os";
 
 function port(value: string): number {
   const n = Number(value);
@@ -75,13 +76,15 @@ program
   .option("--network <file>", "Fabric network.json (default <CAIRN_FABRIC_DIR>/network.json)")
   .option("--json", "print the report as JSON", false)
   .option("--no-progress", "no progress bar")
-  .action(async (bundle: string, opts: { ledger?: string; network?: string; json: boolean; progress: boolean }) => {
+  .option("--threads <n>", "signature worker threads (0: none; default cores − 1)", threadCount, Math.max(1, availableParallelism() - 1))
+  .action(async (bundle: string, opts: { ledger?: string; network?: string; json: boolean; progress: boolean; threads: number }) => {
     const env = cliEnv();
     const { verifyCommand } = await import("./audit/verify-command");
     process.exit(await verifyCommand(bundle, {
       ledger: ledgerKind(opts.ledger ?? env.CAIRN_LEDGER),
       json: opts.json,
       progress: opts.progress,
+      threads: opts.threads,
       databaseUrl: env.DATABASE_URL,
       networkFile: opts.network ?? env.CAIRN_FABRIC_NETWORK,
     }));
@@ -91,6 +94,12 @@ function isoTime(value: string): Date {
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw new InvalidArgumentError("an ISO 8601 time, e.g. 2026-11-01T00:00:00Z");
   return new Date(t);
+}
+
+function threadCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError("0–64");
+  return n;
 }
 
 function ledgerKind(value: string): "embedded" | "fabric" {

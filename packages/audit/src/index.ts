@@ -56,4 +56,4 @@ export { CSV_COLUMNS, csvField, csvHeaderRow, csvRow } from "./bundle/csv";
 export { FINDING_CODES, type Finding, type FindingCode } from "./bundle/findings";
 export { PathCache, type NodeHasher } from "./bundle/path-cache";
 export { verifyBundle, BundleUnusableError, FINDING_DESCRIPTIONS, type VerifyReport } from "./bundle/verify";
-export type { VerifyDeps, LedgerView } from "./bundle/verify-deps";
+export type { VerifyDeps, LedgerView, SignatureJob } from "./bundle/verify-deps";

@@ -12,6 +12,7 @@ import type { Ledger } from "@cairn/ledger";
 import { createLineHash, decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "./node-crypto";
 import { openLedger } from "./open-ledger";
 import { formatReport } from "./report";
+import { createSignaturePool, type SignaturePool } from "./signature-pool";
 
 export interface VerifyCommandOptions {
   ledger: "embedded" | "fabric";
@@ -19,10 +20,17 @@ export interface VerifyCommandOptions {
   databaseUrl?: string;
   networkFile?: string;
   progress: boolean;
+  /** Signature worker threads; 0 verifies on the main thread. */
+  threads: number;
 }
 
 /** Verifies one bundle file against an open ledger. */
-export async function verifyFile(file: string, ledger: Ledger, onProgress?: (bytes: number) => void): Promise<VerifyReport> {
+export async function verifyFile(
+  file: string,
+  ledger: Ledger,
+  onProgress?: (bytes: number) => void,
+  pool?: SignaturePool,
+): Promise<VerifyReport> {
   const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
   let bytes = 0;
   stream.on("data", (chunk) => {
@@ -37,6 +45,7 @@ export async function verifyFile(file: string, ledger: Ledger, onProgress?: (byt
       decodeBase64Url,
       openEnvelope,
       createLineHash,
+      verifyEd25519Batch: pool ? (jobs) => pool.verifyBatch(jobs) : undefined,
       onProgress: () => onProgress?.(bytes),
     });
   } finally {
@@ -54,6 +63,7 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions): P
     return 2;
   }
   let prisma: PrismaClient | undefined;
+  let pool: SignaturePool | undefined;
   let ledger: Ledger | undefined;
   const bar = opts.progress && !opts.json && process.stderr.isTTY
     ? new cliProgress.SingleBar({ stream: process.stderr, format: "verifying [{bar}] {percentage}% | {value}/{total} bytes | {eta_formatted}" }, cliProgress.Presets.shades_classic)
@@ -68,7 +78,8 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions): P
     }
     ledger = openLedger({ kind: opts.ledger, prisma, networkFile: opts.networkFile });
     bar?.start(size, 0);
-    const report = await verifyFile(file, ledger, (b) => bar?.update(Math.min(b, size)));
+    pool = opts.threads > 0 ? createSignaturePool(opts.threads) : undefined;
+    const report = await verifyFile(file, ledger, (b) => bar?.update(Math.min(b, size)), pool);
     bar?.update(size);
     bar?.stop();
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, file)}\n`);
@@ -82,6 +93,7 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions): P
     }
     return 2;
   } finally {
+    await pool?.close();
     await ledger?.close().catch(() => undefined);
     await prisma?.$disconnect().catch(() => undefined);
   }

@@ -17,11 +17,23 @@ export interface LedgerView {
   getLeaf(index: number): Promise<{ index: number; leafHash: string } | null>;
 }
 
+/** One Ed25519 check. */
+export interface SignatureJob {
+  publicKey: Uint8Array;
+  message: Uint8Array;
+  signature: Uint8Array;
+}
+
 export interface VerifyDeps {
   /** The chain to check against: the ledger's own records, never Cairn's database. */
   ledger: LedgerView;
   /** Ed25519 signature check (libsodium, WebCrypto or node:crypto). */
   verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * Optional: many Ed25519 checks at once (e.g. on worker threads), results in job order.
+   * When given, envelope signatures go through it in batches; certificates still use verifyEd25519.
+   */
+  verifyEd25519Batch?: (jobs: readonly SignatureJob[]) => Promise<boolean[]>;
   /** SHA-256; defaults to @noble/hashes (pass node:crypto's for speed). */
   sha256?: (data: Uint8Array) => Uint8Array;
   /** Incremental SHA-256 over the bundle's text (the trailer hash); defaults to @noble/hashes over UTF-8. */
