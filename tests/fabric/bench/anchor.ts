@@ -11,8 +11,9 @@
  * Phases: (1) per-message appends; (2a) storeEnvelope-fed steady load at what it
  * sustains; (2b) steady load at --rate with group commit (storeGroup); (3) a backlog
  * written while no worker runs, then drained by a fresh worker (capacity).
- * Options: --rate 1000 --seconds 30 --store-rate 50 --store-seconds 10
- *          --per-message-seconds 15 --backlog 20000 --max-batch 5000
+ * Options: --rate 1000 --seconds 30 --store-rate 50 --store-seconds 5 --per-message-seconds 10
+ *          --relay-backlog 10000 (drained by the relay worker) --backlog 20000 (drained
+ *          without proof indexing) --max-batch 5000
  * Env: CAIRN_FABRIC_DIR / CAIRN_FABRIC_PORT_OFFSET (default .data/fabric-bench, 200): a
  * network already up there is reused (its audit log must be empty), else one is started
  * and stopped afterwards.
@@ -32,6 +33,7 @@ import { createLogger, startLedgerWorker, type LedgerWorker } from "../../../app
 import { BATCH } from "../../../apps/cli/src/fabric/config";
 import { clock, createFixture, storeOne, type Ack, type Fixture } from "./load";
 import type { WriterJob, WriterMessage } from "./load-thread";
+import { startLeanWorker, type LeanWorker } from "./lean-worker";
 import { ensureNetwork } from "./network";
 import { writeSection, type AnchorReport, type SteadyReport } from "./report";
 import { histogram, percentile } from "./stats";
@@ -42,8 +44,9 @@ const { values: opts } = parseArgs({
     rate: { type: "string", default: "1000" },
     seconds: { type: "string", default: "30" },
     "store-rate": { type: "string", default: "50" },
-    "store-seconds": { type: "string", default: "10" },
-    "per-message-seconds": { type: "string", default: "15" },
+    "store-seconds": { type: "string", default: "5" },
+    "per-message-seconds": { type: "string", default: "10" },
+    "relay-backlog": { type: "string", default: "10000" },
     backlog: { type: "string", default: "20000" },
     "max-batch": { type: "string", default: "5000" },
   },
@@ -58,6 +61,7 @@ const seconds = num("seconds");
 const storeRate = num("store-rate");
 const storeSeconds = num("store-seconds");
 const perMessageSeconds = num("per-message-seconds");
+const relayBacklog = num("relay-backlog");
 const backlog = num("backlog");
 const maxBatch = num("max-batch");
 const command = `node --import tsx tests/fabric/bench/anchor.ts ${process.argv.slice(2).join(" ")}`.trim();
@@ -142,7 +146,7 @@ async function latencies(acks: Ack[], anchored: Anchored[]): Promise<{ sorted: n
   if (acks.length === 0) return { sorted: [], batches: 0 };
   const first = Math.min(...acks.map((a) => a.leafIndex));
   const last = Math.max(...acks.map((a) => a.leafIndex));
-  await until("the last message to be anchored", () => (anchored.at(-1)?.treeSize ?? 0) > last, 60_000);
+  await until("the last message to be anchored", () => (anchored.at(-1)?.treeSize ?? 0) > last, 120_000);
   const sorted = acks
     .map((a) => {
       const cp = anchored.find((c) => c.treeSize > a.leafIndex);
@@ -177,7 +181,7 @@ async function main(): Promise<void> {
   const net = ensureNetwork(repo);
   log(`network ${net.startedHere ? "started" : "reused"} (${(net.startMs / 1000).toFixed(1)} s), ${net.networkJson}`);
   const cleanup: (() => Promise<void> | void)[] = [() => net.stop()];
-  const workers: LedgerWorker[] = [];
+  const workers: (LedgerWorker | LeanWorker)[] = [];
   try {
     cleanup.unshift(await startPostgres());
     const db = await createTestDatabase();
@@ -246,8 +250,8 @@ async function main(): Promise<void> {
     workers.length = 0;
 
     // 3. Capacity: a backlog written while no worker runs, drained by a fresh worker.
-    log(`backlog: writing ${backlog} messages (group commit, 1,000 per transaction)`);
-    const written = (await runWriter({ kind: "backlog", dbUrl: db.url, rate: 1, seconds: 1, count: backlog }, fx, () => undefined)) as {
+    log(`backlog: writing ${relayBacklog} messages (group commit, 1,000 per transaction)`);
+    const written = (await runWriter({ kind: "backlog", dbUrl: db.url, rate: 1, seconds: 1, count: relayBacklog }, fx, () => undefined)) as {
       elapsedMs: number;
     };
     const writeMs = written.elapsedMs;
@@ -258,17 +262,47 @@ async function main(): Promise<void> {
     workers.push(runWorker(db.url, fx, ledger, drained));
     await until("the backlog to be anchored", () => (drained.at(-1)?.treeSize ?? 0) >= target, 150_000);
     const drainMs = clock() - tD;
-    const batchedRate = (backlog * 1000) / drainMs;
+    const batchedRate = (relayBacklog * 1000) / drainMs;
     const drainAppends = appends.slice(drainAppendsFrom);
     const fabricMs = drainAppends.reduce((a, b) => a + b.ms, 0);
     const firstAppend = drainAppends[0];
     const startupMs = firstAppend ? firstAppend.start - tD : Number.NaN;
     const lastAt = drained.at(-1)?.at ?? Number.NaN;
     const pipelineMs = drainMs - startupMs; // from the first append to the last checkpoint recorded
-    const pipelineRate = (backlog * 1000) / pipelineMs;
+    const pipelineRate = (relayBacklog * 1000) / pipelineMs;
     log(`backlog: written in ${(writeMs / 1000).toFixed(1)} s; anchored in ${(drainMs / 1000).toFixed(1)} s = ${batchedRate.toFixed(0)} msg/s in ${drained.length} batches: worker start + sync ${(startupMs / 1000).toFixed(1)} s, then ${(pipelineMs / 1000).toFixed(1)} s (${pipelineRate.toFixed(0)} msg/s) of which AppendBatch ${(fabricMs / 1000).toFixed(1)} s [${drainAppends.map((a) => `${a.leaves}/${a.ms.toFixed(0)}ms`).join(", ")}], last checkpoint recorded ${((lastAt - (drainAppends.at(-1)?.end ?? lastAt)) / 1000).toFixed(1)} s after the last append`);
     const ratio = batchedRate / perMessageRate;
     log(`ratio batched / per-message: ${ratio.toFixed(0)}×`);
+    for (const w of workers) await w.stop();
+    workers.length = 0;
+
+    // 4. The same two measurements with the anchoring loop minus proof indexing.
+    log(`without proof indexing: ${rate} msg/s offered for ${seconds} s`);
+    const leanAnchored: Anchored[] = [];
+    const onLean = (list: Anchored[]) => (cp: LedgerCheckpoint) => list.push({ treeSize: cp.treeSize, at: clock() });
+    const chainSize = async () => (await ledger.getLatestCheckpoint())?.treeSize ?? 0;
+    const lean = startLeanWorker(fx.prisma, timed(ledger), await chainSize(), maxBatch, onLean(leanAnchored));
+    workers.push(lean);
+    const leanAcks: Ack[] = [];
+    const viaLean = (await runWriter(
+      { kind: "group", dbUrl: db.url, rate, seconds, count: 0 },
+      fx,
+      collect(leanAcks, () => lean.wake()),
+    )) as { elapsedMs: number; errors: number };
+    const leanSteady = steadyReport(rate, seconds, { ...viaLean, acks: leanAcks }, await latencies(leanAcks, leanAnchored));
+    log(`  ack→anchored p50 ${(leanSteady.p50 / 1000).toFixed(2)} s, p99 ${(leanSteady.p99 / 1000).toFixed(2)} s, ${leanSteady.batches} batches`);
+    console.log(leanSteady.histogram);
+    await lean.stop();
+    workers.length = 0;
+    await runWriter({ kind: "backlog", dbUrl: db.url, rate: 1, seconds: 1, count: backlog }, fx, () => undefined);
+    const leanTarget = await db.prisma.auditLeaf.count();
+    const leanDrained: Anchored[] = [];
+    const tL = clock();
+    workers.push(startLeanWorker(fx.prisma, timed(ledger), await chainSize(), maxBatch, onLean(leanDrained)));
+    await until("the backlog to be anchored", () => (leanDrained.at(-1)?.treeSize ?? 0) >= leanTarget, 150_000);
+    const leanDrainMs = clock() - tL;
+    const leanRate = (backlog * 1000) / leanDrainMs;
+    log(`  backlog of ${backlog} anchored in ${(leanDrainMs / 1000).toFixed(1)} s = ${leanRate.toFixed(0)} msg/s in ${leanDrained.length} batches; ratio ${(leanRate / perMessageRate).toFixed(0)}×`);
 
     const report: AnchorReport = {
       command,
@@ -281,13 +315,13 @@ async function main(): Promise<void> {
       store,
       grouped: { ...grouped, groups: viaGroups.groups, arrivalP50: percentile(arrival, 50), arrivalP99: percentile(arrival, 99) },
       backlog: {
-        count: backlog,
+        count: relayBacklog,
         writeSeconds: writeMs / 1000,
         drainSeconds: drainMs / 1000,
         rate: batchedRate,
         batches: drained.length,
         fabricSeconds: fabricMs / 1000,
-        fabricRate: (backlog * 1000) / fabricMs,
+        fabricRate: (relayBacklog * 1000) / fabricMs,
         startupSeconds: startupMs / 1000,
         pipelineRate,
         appends: drainAppends.map((a) => ({ leaves: a.leaves, ms: a.ms })),
@@ -298,6 +332,14 @@ async function main(): Promise<void> {
         p50Ms: percentile(steadyAppends.map((a) => a.ms).sort((a, b) => a - b), 50),
       },
       ratio,
+      lean: {
+        steady: leanSteady,
+        drainSeconds: leanDrainMs / 1000,
+        count: backlog,
+        rate: leanRate,
+        batches: leanDrained.length,
+        ratio: leanRate / perMessageRate,
+      },
       totalSeconds: (performance.now() - started) / 1000,
       load: loadavg()[0] ?? 0,
       networkStartedHere: net.startedHere,
