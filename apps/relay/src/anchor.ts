@@ -40,8 +40,12 @@ async function record(prisma: PrismaClient, cp: LedgerCheckpoint): Promise<void>
  * checked against the chain's root, so proofs take O(log n) reads (DESIGN §4).
  * Incremental: reads the frontier of what is indexed and only the new leaves.
  */
-export async function indexProofNodes(prisma: PrismaClient, cp: LedgerCheckpoint): Promise<number> {
-  return indexSubtrees(auditNodeStore(prisma), cp.treeSize, { expectedRoot: fromHex(cp.rootHash) });
+export async function indexProofNodes(
+  prisma: PrismaClient,
+  cp: LedgerCheckpoint,
+  known?: { from: number; leafHashes: readonly Uint8Array[] },
+): Promise<number> {
+  return indexSubtrees(auditNodeStore(prisma), cp.treeSize, { expectedRoot: fromHex(cp.rootHash), known });
 }
 
 export async function anchorRound(
@@ -60,6 +64,6 @@ export async function anchorRound(
     leafHashes: leaves.slice(0, count).map((l) => hex(l.leafHash)),
   });
   await record(prisma, checkpoint);
-  await indexProofNodes(prisma, checkpoint);
+  await indexProofNodes(prisma, checkpoint, { from: chainTreeSize, leafHashes: leaves.slice(0, count).map((l) => l.leafHash) });
   return { checkpoint, appended: count };
 }

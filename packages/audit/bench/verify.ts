@@ -16,6 +16,7 @@ import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { verifyBundle, type LedgerView, type VerifyDeps } from "../src/index";
 import { createLineHash, decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "../../../apps/cli/src/audit/node-crypto";
+import { createSignaturePool } from "../../../apps/cli/src/audit/signature-pool";
 import { syntheticBundle } from "./synthetic-bundle";
 import { writeSection } from "./sections";
 
@@ -92,10 +93,21 @@ const lines = createInterface({ input: createReadStream(file, { encoding: "utf8"
 const report = await verifyBundle(lines, deps(big.ledger));
 const seconds = (performance.now() - t0) / 1000;
 const heapAfter = process.memoryUsage().heapUsed;
+// The same file again with envelope signatures on worker threads (`cairn verify` default).
+const pool = createSignaturePool();
+const t1 = performance.now();
+const threadedReport = await verifyBundle(createInterface({ input: createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 }), crlfDelay: Infinity }), {
+  ...deps(big.ledger),
+  verifyEd25519Batch: (jobs) => pool.verifyBatch(jobs),
+});
+const threadedSeconds = (performance.now() - t1) / 1000;
+await pool.close();
+if (!threadedReport.ok) throw new Error("large bundle did not verify with threads");
 await rm(dir, { recursive: true, force: true });
 if (!report.ok || report.messages !== MESSAGES) throw new Error("large bundle did not verify");
 const perMillion = (seconds * 1_000_000) / MESSAGES;
 const measuredMillion = MESSAGES >= 1_000_000;
+console.log(`with signature workers: ${threadedSeconds.toFixed(1)} s`);
 console.log(
   `${fmt(MESSAGES)} messages (${(bytes / 2 ** 20).toFixed(0)} MiB) verified from file in ${seconds.toFixed(1)} s ` +
     `(${fmt(MESSAGES / seconds)} msg/s)${measuredMillion ? "" : `; extrapolated to 1,000,000: ${perMillion.toFixed(0)} s`}`,
@@ -103,7 +115,8 @@ console.log(
 
 const date = new Date().toISOString().slice(0, 10);
 const verdictRatio = ratio >= 0.7 ? "meets goal ≥ 0.7" : "BELOW goal 0.7";
-const verdictTime = perMillion <= 60 ? "meets goal ≤ 60 s" : "BELOW goal ≤ 60 s";
+const bestMillion = Math.min(perMillion, (threadedSeconds * 1_000_000) / MESSAGES);
+const verdictTime = bestMillion <= 60 ? "meets goal ≤ 60 s" : "BELOW goal ≤ 60 s";
 writeSection(
   "verify",
   `## verify
@@ -123,7 +136,8 @@ counted (a real one adds about one \`getCheckpoint\` per 500 messages).
 | raw Ed25519 verifications per second, same signatures, same run (node:crypto) | ${fmt(median(rawRates))} | |
 | ratio (median of per-round ratios) | ${ratio.toFixed(2)} | ${verdictRatio} |
 | ${fmt(MESSAGES)}-message bundle (${(bytes / 2 ** 20).toFixed(0)} MiB) streamed from a file | ${seconds.toFixed(1)} s (${fmt(MESSAGES / seconds)} msg/s) | |
-| 1,000,000 messages | ${measuredMillion ? `${seconds.toFixed(1)} s measured` : `≈ ${perMillion.toFixed(0)} s, extrapolated linearly from the ${fmt(MESSAGES)}-message run (not measured: building a 1M bundle here takes minutes)`} | ${verdictTime} |
+| the same file, signatures on ${Math.max(1, cpus().length - 1)} worker thread(s) (\`cairn verify\` default) | ${threadedSeconds.toFixed(1)} s (${fmt(MESSAGES / threadedSeconds)} msg/s) | |
+| 1,000,000 messages | ${measuredMillion ? `${seconds.toFixed(1)} s measured` : `≈ ${perMillion.toFixed(0)} s single-threaded, ≈ ${((threadedSeconds * 1_000_000) / MESSAGES).toFixed(0)} s with workers, extrapolated linearly from the ${fmt(MESSAGES)}-message runs (not measured: building a 1M bundle here takes many minutes)`} | ${verdictTime} |
 
 Heap growth across the large run: ${((heapAfter - heapBefore) / 2 ** 20).toFixed(0)} MiB (the verifier keeps one number per
 message for the sequence check, O(log n) proof nodes, and one entry per checkpoint and device). Building the

@@ -106,6 +106,25 @@ describe("indexSubtrees over many batches", () => {
     );
   }, 60_000);
 
+  test("leaves the caller already holds are not read again, and give the same nodes", async () => {
+    const leaves = leavesOfSize(300, 11);
+    const plain = new MapStore(leaves);
+    const hinted = new MapStore(leaves);
+    let reads = 0;
+    const leavesOf = hinted.leaves.bind(hinted);
+    hinted.leaves = (from: number, limit: number) => {
+      reads += 1;
+      return leavesOf(from, limit);
+    };
+    for (const size of [100, 250, 300]) {
+      await indexSubtrees(plain, size, { chunk: 64 });
+      const from = await hinted.indexedSize();
+      await indexSubtrees(hinted, size, { chunk: 64, known: { from, leafHashes: leaves.slice(from, size) } });
+    }
+    expect(hinted.nodes).toEqual(plain.nodes);
+    expect(reads).toBe(0);
+  });
+
   test("a proof reads O(log n) nodes", async () => {
     const n = 5_000;
     const leaves = leavesOfSize(n, 9);

@@ -109,7 +109,12 @@ async function frontierOf(read: SubtreeReader, size: number): Promise<StoredSubt
 export async function indexSubtrees(
   store: SubtreeStore,
   treeSize: number,
-  opts: { expectedRoot?: Uint8Array; chunk?: number } = {},
+  opts: {
+    expectedRoot?: Uint8Array;
+    chunk?: number;
+    /** Leaf hashes the caller already holds (e.g. the batch just anchored): not read again. */
+    known?: { from: number; leafHashes: readonly Uint8Array[] };
+  } = {},
 ): Promise<number> {
   assertSize(treeSize, "treeSize");
   const chunk = opts.chunk ?? 10_000;
@@ -118,7 +123,12 @@ export async function indexSubtrees(
   let frontier = await frontierOf(store.read, from);
   let pending: StoredSubtree[] = [];
   for (let start = from; start < treeSize; ) {
-    const leaves = await store.leaves(start, Math.min(chunk, treeSize - start));
+    const want = Math.min(chunk, treeSize - start);
+    const k = opts.known;
+    const leaves =
+      k && start >= k.from && start + want <= k.from + k.leafHashes.length
+        ? k.leafHashes.slice(start - k.from, start - k.from + want)
+        : await store.leaves(start, want);
     if (leaves.length === 0) throw new RangeError(`the log has only ${start} leaves, not ${treeSize}`);
     const nodes = subtreesOfBatch(frontier, start, leaves);
     start += leaves.length;

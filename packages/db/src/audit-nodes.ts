@@ -49,13 +49,21 @@ export async function readAuditNodes(prisma: PrismaClient, refs: readonly AuditN
   return out;
 }
 
-/** Stores nodes in one statement; existing (level, index) rows are left as they are. */
+/**
+ * Stores nodes, 20,000 per statement (arrays through unnest: one round trip instead of
+ * Prisma's per-row parameters); existing (level, index) rows are left as they are.
+ */
 export async function writeAuditNodes(prisma: PrismaClient, nodes: readonly AuditNodeRow[]): Promise<void> {
-  if (nodes.length === 0) return;
-  await prisma.auditNode.createMany({
-    data: nodes.map((n) => ({ level: n.level, index: BigInt(n.index), hash: new Uint8Array(n.hash) })),
-    skipDuplicates: true,
-  });
+  for (let from = 0; from < nodes.length; from += 20_000) {
+    const part = nodes.slice(from, from + 20_000);
+    const levels = part.map((n) => n.level);
+    const indexes = part.map((n) => String(n.index));
+    const hashes = part.map((n) => Buffer.from(n.hash.buffer, n.hash.byteOffset, n.hash.byteLength).toString("hex"));
+    await prisma.$executeRaw`
+      INSERT INTO "AuditNode" (level, index, hash)
+      SELECT l, i, decode(h, 'hex') FROM unnest(${levels}::int[], ${indexes}::bigint[], ${hashes}::text[]) AS t(l, i, h)
+      ON CONFLICT (level, index) DO NOTHING`;
+  }
 }
 
 /** Number of leaves whose subtrees are stored: nodes are written in log order, a prefix at a time. */
