@@ -132,12 +132,18 @@ export class RelayClient {
    */
   async send(roomId: string, text: string): Promise<SendMessageAck> {
     const { clientMsgId, envelope, shares } = await this.deps.crypto.encrypt(roomId, text);
-    if (shares.length > 0) await this.sendShares(roomId, shares);
-    return new Promise<SendMessageAck>((resolve, reject) => {
-      const out: Outgoing = { event: { clientMsgId, envelope }, resolve, reject };
-      this.outbox.set(clientMsgId, out);
-      if (this.socket.connected) this.emitMessage(out);
-    });
+    try {
+      if (shares.length > 0) await this.sendShares(roomId, shares);
+      return await new Promise<SendMessageAck>((resolve, reject) => {
+        const out: Outgoing = { event: { clientMsgId, envelope }, resolve, reject };
+        this.outbox.set(clientMsgId, out);
+        if (this.socket.connected) this.emitMessage(out);
+      });
+    } catch (err) {
+      // Not stored: the transcript must not name it as a predecessor.
+      if (err instanceof RelayError && err.code !== "CLOSED") await this.deps.crypto.messageFailed(roomId, envelope).catch(() => undefined);
+      throw err;
+    }
   }
 
   private emitMessage(out: Outgoing): void {

@@ -137,6 +137,8 @@ export interface CryptoApi {
   setContactVerified(userId: string, identityPublicKey: string, verified: boolean): Promise<ContactStatus>;
   encrypt(roomId: string, text: string): Promise<EncryptResult>;
   sharesFailed(roomId: string): Promise<void>;
+  /** The relay refused the last message (it was not stored). */
+  messageFailed(roomId: string, envelope: WireEnvelope): Promise<void>;
   decrypt(message: StoredMessage): Promise<DecryptResult>;
   openShares(delivered: DeliveredShare[], dropUnknown: boolean): Promise<OpenSharesResult>;
 }
@@ -165,6 +167,7 @@ export const CRYPTO_METHODS = [
   "setContactVerified",
   "encrypt",
   "sharesFailed",
+  "messageFailed",
   "decrypt",
   "openShares",
 ] as const satisfies readonly CryptoMethod[];

@@ -257,3 +257,40 @@ describe("device revocation", () => {
     });
   });
 });
+
+describe("transcript links", () => {
+  it("chains a device's own unconfirmed messages, skips a refused one, and flags a rewritten predecessor", async () => {
+    await ready();
+    const { envelopeHash } = await import("@cairn/crypto");
+    const { envelopeFromWire, toBase64Url } = await import("@cairn/protocol");
+    const hashOf = (r: EncryptResult) => toBase64Url(envelopeHash(envelopeFromWire(r.envelope)));
+    const alice = await signUp("alice", "11111111-1111-4111-8111-111111111111");
+    const bob = await signUp("bob", "22222222-2222-4222-8222-222222222222");
+    const ROOM4 = "ad1c3a8e-2f4d-4a6b-9c1e-0d2f3a4b5c6d";
+    for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM4, [alice.keys, bob.keys]);
+    seq = 0;
+    const m1 = await alice.engine.encrypt(ROOM4, "one");
+    const m2 = await alice.engine.encrypt(ROOM4, "two");
+    expect(m2.envelope.prevHash).toBe(hashOf(m1));
+    const refused = await alice.engine.encrypt(ROOM4, "refused");
+    await alice.engine.messageFailed(ROOM4, refused.envelope);
+    const m3 = await alice.engine.encrypt(ROOM4, "three");
+    expect(m3.envelope.prevHash).toBe(hashOf(m2));
+
+    await deliver(bob.engine, m1);
+    const seen = [stored(alice, m1), stored(alice, m2), stored(alice, m3)];
+    for (const m of seen) expect((await bob.engine.decrypt(m)).forks).toBeUndefined();
+    // Bob answers after the three: his message names #3.
+    const b1 = await bob.engine.encrypt(ROOM4, "reply");
+    expect(b1.envelope.prevHash).toBe(hashOf(m3));
+
+    // A relay that shows carol a history where #2 names an envelope she never saw.
+    const carol = new CryptoEngine(bob.store);
+    await carol.resume(bob.account.id);
+    await carol.setRoomMembers(ROOM4, [alice.keys, bob.keys]);
+    const forged = { ...seen[1], envelope: { ...m2.envelope, prevHash: hashOf(refused) } } as StoredMessage;
+    expect((await carol.decrypt(seen[0] as StoredMessage)).forks).toBeUndefined();
+    const r = await carol.decrypt(forged);
+    expect(r.forks?.[0]?.reason).toMatch(/#2 follows a message this device was never shown/);
+  });
+});

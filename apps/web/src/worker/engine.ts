@@ -46,6 +46,7 @@ import {
   type SignupBody,
   type StoredMessage,
   type UserKeys,
+  type WireEnvelope,
   type WireSessionShare,
 } from "@cairn/protocol";
 import {
@@ -100,8 +101,13 @@ export class CryptoEngine implements CryptoApi {
   private pending: Pending | null = null;
   private readonly rooms = new Map<string, RoomMembers>();
   private readonly devices = new Map<string, TrustedDevice>();
-  /** Last envelope this client saw per room: the next message's prevHash. seq null: our own, not yet seen back. */
-  private readonly heads = new Map<string, { seq: number | null; hash: Uint8Array }>();
+  /**
+   * Per room: the newest stored envelope this client saw, and this device's own sent
+   * envelopes not yet seen back, oldest first. The next message names the last of those
+   * (a device never names one predecessor twice), else the newest seen. A send that fails
+   * is dropped from the list, so no message names an envelope that was never stored.
+   */
+  private readonly heads = new Map<string, { seen: { seq: number; hash: Uint8Array } | null; pending: Uint8Array[] }>();
   private readonly transcripts = new Map<string, Transcript>();
   /** Bumped on every backup change, so an upload sealed before a change keeps the backup dirty. */
   private generation = 0;
@@ -489,17 +495,25 @@ export class CryptoEngine implements CryptoApi {
     }
     for (const id of members.userIds) if (!out.memberUserIds.includes(id)) out.memberUserIds.push(id);
 
-    const head = this.heads.get(roomId);
+    const head = this.heads.get(roomId) ?? { seen: null, pending: [] };
     const { envelope, session } = encryptMessage(out.session, {
       senderDeviceId: self,
       signingSecretKey: keys.device.signing.secretKey,
-      prevHash: head?.hash ?? GENESIS_PREV_HASH,
+      prevHash: head.pending.at(-1) ?? head.seen?.hash ?? GENESIS_PREV_HASH,
       plaintext: enc.encode(JSON.stringify({ type: "text", body: text })),
     });
     out.session = session;
     await s.sessions.saveOutbound(out);
-    this.heads.set(roomId, { seq: null, hash: envelopeHash(envelope) });
+    this.heads.set(roomId, { seen: head.seen, pending: [...head.pending, envelopeHash(envelope)] });
     return { clientMsgId: randomId(16), envelope: envelopeToWire(envelope), shares };
+  }
+
+  /** The relay refused `envelope` (it was not stored): the next message must not name it. */
+  messageFailed(roomId: string, envelope: WireEnvelope): Promise<void> {
+    const head = this.heads.get(roomId);
+    const hash = envelopeHash(envelopeFromWire(envelope));
+    if (head) head.pending = head.pending.filter((h) => !equalBytes(h, hash));
+    return Promise.resolve();
   }
 
   /** The relay refused the shares: share the session again with the next message. */
@@ -523,11 +537,11 @@ export class CryptoEngine implements CryptoApi {
   }
 
   private track(message: StoredMessage, hash: Uint8Array): ReturnType<Transcript["add"]> {
-    const head = this.heads.get(message.roomId);
-    if (head?.seq === null && equalBytes(head.hash, hash)) head.seq = message.roomSeq;
-    else if (!head || (head.seq !== null && message.roomSeq >= head.seq)) {
-      this.heads.set(message.roomId, { seq: message.roomSeq, hash });
-    }
+    const head = this.heads.get(message.roomId) ?? { seen: null, pending: [] };
+    const mine = head.pending.findIndex((h) => equalBytes(h, hash));
+    if (mine >= 0) head.pending = head.pending.slice(mine + 1);
+    if (!head.seen || message.roomSeq >= head.seen.seq) head.seen = { seq: message.roomSeq, hash };
+    this.heads.set(message.roomId, head);
     let transcript = this.transcripts.get(message.roomId);
     if (!transcript) {
       transcript = new Transcript(GENESIS);
