@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Envelope } from "@cairn/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { leafHash } from "@cairn/audit";
+import { auditLeafData } from "@cairn/protocol";
 import { storeEnvelope } from "./envelopes";
 import { createSession, findSession, deleteSession, readCookie } from "./sessions";
 import { createTestDatabase, type TestDatabase } from "./testing";
@@ -38,23 +40,40 @@ function envelope(): Envelope {
     signature: randomBytes(64),
   };
 }
-const leafHashOf = (seq: number, ms: number) => new Uint8Array(32).fill((seq + ms) % 251);
 
 describe("storeEnvelope", () => {
-  it("gives consecutive room sequence numbers and leaf indices, and stores the audit leaf", async () => {
-    const a = await storeEnvelope(db.prisma, { envelope: envelope(), clientMsgId: "msg-0001", senderUserId: userId, leafHashOf });
-    const b = await storeEnvelope(db.prisma, { envelope: envelope(), clientMsgId: "msg-0002", senderUserId: userId, leafHashOf });
+  it("gives consecutive room sequence numbers and leaf indices, and stores the protocol's leaf hash", async () => {
+    const e = envelope();
+    const a = await storeEnvelope(db.prisma, { envelope: envelope(), clientMsgId: "msg-0001", senderUserId: userId });
+    const b = await storeEnvelope(db.prisma, { envelope: e, clientMsgId: "msg-0002", senderUserId: userId });
     expect(b.roomSeq).toBe(a.roomSeq + 1);
     expect(b.leafIndex).toBe(a.leafIndex + 1);
     const leaf = await db.prisma.auditLeaf.findUnique({ where: { leafIndex: BigInt(b.leafIndex) } });
-    expect(leaf?.leafHash).toEqual(new Uint8Array(leafHashOf(b.roomSeq, b.serverTime.getTime())));
+    const expected = leafHash(auditLeafData({ envelope: e, roomSeq: b.roomSeq, serverTimeMs: b.serverTime.getTime() }));
+    expect(leaf?.leafHash).toEqual(new Uint8Array(expected));
+    expect(b.serverTime.getTime() % 1).toBe(0);
+    const row = await db.prisma.envelope.findUniqueOrThrow({ where: { id: b.id } });
+    expect(row.serverTime.getTime()).toBe(b.serverTime.getTime());
+  });
+
+  it("agrees with the protocol's leaf hash for envelopes of any size (the cross-check throws otherwise)", async () => {
+    for (const size of [0, 1, 255, 256, 65_535, 48 * 1024]) {
+      const e = { ...envelope(), ciphertext: randomBytes(size) };
+      const ref = await storeEnvelope(db.prisma, {
+        envelope: e,
+        clientMsgId: `msg-size-${size}`,
+        senderUserId: userId,
+        leafHashOf: (roomSeq, serverTimeMs) => leafHash(auditLeafData({ envelope: e, roomSeq, serverTimeMs })),
+      });
+      expect(ref.created).toBe(true);
+    }
   });
 
   it("stores a resent clientMsgId once and returns the same ack, even when resends race", async () => {
     const e = envelope();
     const results = await Promise.all(
       Array.from({ length: 5 }, () =>
-        storeEnvelope(db.prisma, { envelope: e, clientMsgId: "msg-race-1", senderUserId: userId, leafHashOf }),
+        storeEnvelope(db.prisma, { envelope: e, clientMsgId: "msg-race-1", senderUserId: userId }),
       ),
     );
     const seqs = new Set(results.map((r) => r.roomSeq));
@@ -67,7 +86,7 @@ describe("storeEnvelope", () => {
   it("leaves no gap in leaf indices under concurrent senders", async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        storeEnvelope(db.prisma, { envelope: envelope(), clientMsgId: `msg-par-${i}xx`, senderUserId: userId, leafHashOf }),
+        storeEnvelope(db.prisma, { envelope: envelope(), clientMsgId: `msg-par-${i}xx`, senderUserId: userId }),
       ),
     );
     const leaves = await db.prisma.auditLeaf.findMany({ orderBy: { leafIndex: "asc" } });
@@ -80,7 +99,7 @@ describe("storeEnvelope", () => {
   it("refuses an unknown room", async () => {
     const e = { ...envelope(), roomId: "00000000-0000-4000-8000-000000000000" };
     await expect(
-      storeEnvelope(db.prisma, { envelope: e, clientMsgId: "msg-noroom", senderUserId: userId, leafHashOf }),
+      storeEnvelope(db.prisma, { envelope: e, clientMsgId: "msg-noroom", senderUserId: userId }),
     ).rejects.toMatchObject({ code: "ROOM_NOT_FOUND" });
   });
 });

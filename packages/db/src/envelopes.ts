@@ -1,9 +1,9 @@
 /**
- * Storing an envelope: one transaction allocates the room sequence number and the
- * global leaf index (both under row locks, so leaf order is commit order), writes
+ * Storing an envelope: one atomic statement allocates the room sequence number and
+ * the global leaf index (both under row locks, so leaf order is commit order), writes
  * the envelope and its audit leaf. Only then may the relay acknowledge it.
  */
-import { CairnError, type Envelope } from "@cairn/protocol";
+import { auditLeafDataPrefix, CairnError, equalBytes, type Envelope } from "@cairn/protocol";
 import type { PrismaClient, Tx } from "./client";
 import { Prisma } from "./client";
 
@@ -11,9 +11,11 @@ export interface StoreEnvelopeInput {
   envelope: Envelope;
   clientMsgId: string;
   senderUserId: string;
-  /** RFC 9162 leaf hash of the canonical envelope with its room sequence number and server time. */
-  leafHashOf: (roomSeq: number, serverTimeMs: number) => Uint8Array;
-  now?: Date;
+  /**
+   * Optional cross-check: the protocol's RFC 9162 leaf hash for the allocated room
+   * sequence number and server time, compared with the one the database computed.
+   */
+  leafHashOf?: (roomSeq: number, serverTimeMs: number) => Uint8Array;
 }
 
 export interface StoredEnvelopeRef {
@@ -45,9 +47,25 @@ async function findExisting(db: PrismaClient | Tx, deviceId: string, clientMsgId
   });
 }
 
+interface StoredRow {
+  id: bigint;
+  roomSeq: number;
+  leafIndex: bigint;
+  serverTime: Date;
+  leafHash: Uint8Array;
+}
+
 /**
- * Stores an envelope exactly once per (sender device, clientMsgId).
- * @throws CairnError CONFLICT when the same clientMsgId was used for another room
+ * Stores an envelope exactly once per (sender device, clientMsgId), in ONE SQL
+ * statement: it takes the room's next sequence number and the log's next leaf
+ * index (row locks held only for this statement, so leaf order is commit order and
+ * concurrent senders do not queue behind client round trips), inserts the envelope,
+ * and inserts its audit leaf whose hash PostgreSQL computes as RFC 9162
+ * SHA-256(0x00 || prefix || suffix) — the prefix (auditLeafDataPrefix) comes from
+ * the protocol, the suffix is two length-prefixed big-endian u64 fields exactly as
+ * auditLeafDataSuffix writes them (int8send is big-endian).
+ * @throws CairnError ROOM_NOT_FOUND for an unknown room; CONFLICT when the same
+ *   clientMsgId was used for another room; INTERNAL when `leafHashOf` disagrees
  */
 export async function storeEnvelope(
   prisma: PrismaClient,
@@ -68,47 +86,71 @@ export async function storeEnvelope(
       created: false,
     };
   };
-  const before = await resend();
-  if (before) return before;
+  // First sends are the common case: insert straight away; a resend trips the
+  // unique index, the statement changes nothing, and the first ack is returned.
+  const prefix = bytes(auditLeafDataPrefix(e));
+  let rows: StoredRow[];
   try {
-    return await prisma.$transaction(async (tx) => {
-      const room = await tx.$queryRaw<{ seq: number }[]>`
-        UPDATE "Room" SET "lastSeq" = "lastSeq" + 1 WHERE id = ${e.roomId}::uuid RETURNING "lastSeq" AS seq`;
-      const roomSeq = room[0]?.seq;
-      if (roomSeq === undefined) throw new CairnError("ROOM_NOT_FOUND", "No such room.");
-      const leafIndex = await allocateLeaf(tx);
-      // Millisecond precision: the column is timestamptz(3) and the leaf hashes the ms value.
-      const serverTime = new Date(Math.floor((input.now ?? new Date()).getTime()));
-      const leafHash = input.leafHashOf(roomSeq, serverTime.getTime());
-      const row = await tx.envelope.create({
-        data: {
-          roomId: e.roomId,
-          roomSeq,
-          senderUserId: input.senderUserId,
-          senderDeviceId: e.senderDeviceId,
-          clientMsgId: input.clientMsgId,
-          sessionId: bytes(e.sessionId),
-          index: e.index,
-          prevHash: bytes(e.prevHash),
-          nonce: bytes(e.nonce),
-          ciphertext: bytes(e.ciphertext),
-          signature: bytes(e.signature),
-          serverTime,
-          leafIndex: BigInt(leafIndex),
-        },
-        select: { id: true },
-      });
-      await tx.auditLeaf.create({
-        data: { leafIndex: BigInt(leafIndex), leafHash: bytes(leafHash), kind: "message" },
-      });
-      return { id: row.id, roomSeq, leafIndex, serverTime, created: true };
-    });
+    rows = await prisma.$queryRaw<StoredRow[]>`
+      WITH room AS (
+        UPDATE "Room" SET "lastSeq" = "lastSeq" + 1 WHERE id = ${e.roomId}::uuid RETURNING "lastSeq" AS seq
+      ), head AS (
+        UPDATE "AuditHead" SET "nextLeaf" = "nextLeaf" + 1
+        WHERE id = 1 AND EXISTS (SELECT 1 FROM room) RETURNING "nextLeaf" - 1 AS leaf
+      ), t AS (
+        SELECT floor(extract(epoch FROM statement_timestamp()) * 1000)::int8 AS ms
+      ), hashed AS (
+        SELECT room.seq, head.leaf, t.ms,
+               to_timestamp(0) + t.ms * interval '1 millisecond' AS at,
+               sha256(decode('00', 'hex') || ${prefix} || decode('00000008', 'hex') || int8send(room.seq::int8)
+                      || decode('00000008', 'hex') || int8send(t.ms)) AS hash
+        FROM room, head, t
+      ), env AS (
+        INSERT INTO "Envelope" ("roomId", "roomSeq", "senderUserId", "senderDeviceId", "clientMsgId",
+          "sessionId", "index", "prevHash", "nonce", "ciphertext", "signature", "serverTime", "leafIndex")
+        SELECT ${e.roomId}::uuid, seq, ${input.senderUserId}::uuid, ${e.senderDeviceId}, ${input.clientMsgId},
+          ${bytes(e.sessionId)}, ${e.index}, ${bytes(e.prevHash)}, ${bytes(e.nonce)}, ${bytes(e.ciphertext)},
+          ${bytes(e.signature)}, at, leaf
+        FROM hashed
+        RETURNING id, "roomSeq", "leafIndex", "serverTime"
+      ), audit AS (
+        INSERT INTO "AuditLeaf" ("leafIndex", "leafHash", "kind") SELECT leaf, hash, 'message' FROM hashed
+      )
+      SELECT env.id, env."roomSeq", env."leafIndex", env."serverTime", hashed.hash AS "leafHash"
+      FROM env, hashed`;
   } catch (err) {
-    // Two sockets raced with the same clientMsgId: the loser returns the winner's ack.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+    // A resend (or two sockets racing with the same clientMsgId): the statement
+    // changed nothing (it is atomic), and the stored message's ack is returned.
+    if (isUniqueViolation(err)) {
       const after = await resend();
       if (after) return after;
     }
     throw err;
   }
+  const row = rows[0];
+  if (!row) throw new CairnError("ROOM_NOT_FOUND", "No such room.");
+  const ref = {
+    id: row.id,
+    roomSeq: row.roomSeq,
+    leafIndex: Number(row.leafIndex),
+    serverTime: row.serverTime,
+    created: true,
+  };
+  if (input.leafHashOf) {
+    const expected = input.leafHashOf(ref.roomSeq, ref.serverTime.getTime());
+    if (!equalBytes(expected, row.leafHash)) {
+      throw new CairnError("INTERNAL", "The database's leaf hash disagrees with the protocol's.");
+    }
+  }
+  return ref;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  if (err instanceof Prisma.PrismaClientKnownRequestError) {
+    if (err.code === "P2002") return true;
+    // Raw queries report the database's own code.
+    const meta = err.meta as { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined;
+    return meta?.code === "23505" || meta?.driverAdapterError?.cause?.originalCode === "23505";
+  }
+  return false;
 }

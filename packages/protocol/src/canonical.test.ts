@@ -9,6 +9,8 @@ import { CanonicalDecodeError, decodeRecord, encodeRecord, u32, u64, u8, utf8 } 
 import { fromBase64Url, hex, toBase64Url, equalBytes, fromHex } from "./bytes";
 import {
   auditLeafData,
+  auditLeafDataPrefix,
+  auditLeafDataSuffix,
   deviceCertificateBytes,
   envelopeBytes,
   sessionKeyBytes,
@@ -56,6 +58,16 @@ describe("frozen vectors", () => {
     expect(hex(envelopeBytes(envelope))).toBe(VECTORS.envelope);
     expect(hex(auditLeafData({ envelope, roomSeq: 3, serverTimeMs: 1764000000000 }))).toBe(VECTORS.auditLeaf);
   });
+  it("splits the audit leaf data into an envelope prefix and a server suffix", () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 2 ** 31 }), fc.nat({ max: 2 ** 50 }), (seq, ms) => {
+        const whole = auditLeafData({ envelope, roomSeq: seq, serverTimeMs: ms });
+        const parts = new Uint8Array([...auditLeafDataPrefix(envelope), ...auditLeafDataSuffix(seq, ms)]);
+        expect(hex(parts)).toBe(hex(whole));
+      }),
+    );
+  });
+
   it("encodes a session key and a session share", () => {
     expect(hex(sessionKeyBytes({ sessionId: new Uint8Array(16).fill(4), index: 2, chainKey: k(7) }))).toBe(VECTORS.sessionKey);
     const share = sessionShareSigningBytes({

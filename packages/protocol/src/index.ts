@@ -25,6 +25,8 @@ export {
   sessionKeyBytes,
   sessionShareSigningBytes,
   auditLeafData,
+  auditLeafDataPrefix,
+  auditLeafDataSuffix,
   auditExportData,
   type DeviceCertificateFields,
   type EnvelopeHeader,

@@ -138,6 +138,27 @@ export function sessionShareSigningBytes(s: {
 }
 
 /**
+ * The audit leaf data split where the server's values begin: `prefix` depends only
+ * on the envelope, and `suffix(roomSeq, serverTimeMs)` completes it. The database
+ * computes leaf hashes from the prefix in the same statement that allocates the
+ * room sequence number (packages/db/src/envelopes.ts); concat(prefix, suffix) is
+ * exactly {@link auditLeafData}.
+ */
+export function auditLeafDataPrefix(envelope: Envelope): Uint8Array {
+  return encodeRecord(TAGS.auditLeaf, [envelopeBytes(envelope)]);
+}
+
+/** The tail of the audit leaf data: two length-prefixed u64 fields. */
+export function auditLeafDataSuffix(roomSeq: number, serverTimeMs: number): Uint8Array {
+  const out = new Uint8Array(24);
+  out.set(u32(8), 0);
+  out.set(u64(roomSeq), 4);
+  out.set(u32(8), 12);
+  out.set(u64(serverTimeMs), 16);
+  return out;
+}
+
+/**
  * The data of one audit-log leaf (DESIGN §4): the canonical envelope, its room
  * sequence number and the server's timestamp. The leaf hash is RFC 9162's
  * SHA-256(0x00 || data), computed by @cairn/audit.
