@@ -14,6 +14,12 @@ export const E2E_DATA_DIR = path.join(repoRoot, ".data/e2e");
 /** Ports can move (CAIRN_E2E_WEB_PORT) so two runs on one machine do not collide. */
 const WEB_PORT = Number(process.env.CAIRN_E2E_WEB_PORT ?? 3100);
 const PG_PORT = Number(process.env.CAIRN_E2E_PG_PORT ?? 54339);
+/**
+ * CAIRN_E2E_LEDGER=fabric runs the same flows with the relay anchoring on a real
+ * native Fabric network (started by `cairn start --ledger fabric`, stopped after).
+ */
+const LEDGER = process.env.CAIRN_E2E_LEDGER === "fabric" ? "fabric" : "embedded";
+const FABRIC_DIR = path.join(repoRoot, ".data/e2e-fabric");
 
 export default defineConfig({
   testDir: here,
@@ -24,6 +30,7 @@ export default defineConfig({
   retries: 0,
   reporter: [["list"]],
   globalSetup: path.join(here, "global-setup.ts"),
+  globalTeardown: path.join(here, "global-teardown.ts"),
   use: {
     baseURL: `http://localhost:${WEB_PORT}`,
     trace: "retain-on-failure",
@@ -45,11 +52,16 @@ export default defineConfig({
     command: [
       "node --import tsx apps/cli/src/index.ts start",
       `--web-port ${WEB_PORT} --relay-port ${WEB_PORT + 1} --pg-port ${PG_PORT}`,
-      `--data-dir ${E2E_DATA_DIR} --fresh --quiet`,
+      `--data-dir ${E2E_DATA_DIR} --fresh --quiet --ledger ${LEDGER}`,
     ].join(" "),
+    env: {
+      ...(process.env as Record<string, string>),
+      CAIRN_FABRIC_DIR: FABRIC_DIR,
+      CAIRN_FABRIC_PORT_OFFSET: process.env.CAIRN_FABRIC_PORT_OFFSET ?? "400",
+    },
     cwd: repoRoot,
     url: `http://127.0.0.1:${WEB_PORT}/`,
-    timeout: 180_000,
+    timeout: LEDGER === "fabric" ? 900_000 : 180_000,
     reuseExistingServer: false,
     gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
     stdout: "pipe",
