@@ -15,6 +15,11 @@ import { RelayClient } from "@/lib/relay";
 
 /** How often the key backup is checked for changes to upload. */
 const BACKUP_SYNC_MS = 2000;
+/**
+ * How often this device checks whether it was revoked elsewhere. The relay refuses a
+ * revoked device only at its next handshake; this tells an open tab sooner.
+ */
+const REVOCATION_CHECK_MS = 15_000;
 
 interface Chat {
   user: MeResponse["user"];
@@ -90,7 +95,21 @@ export function ChatProvider({ children }: { children: ReactNode }) {
     // Keep the key backup current (new sessions, pinned contacts); uploads only when changed.
     syncBackupSoon();
     const timer = setInterval(syncBackupSoon, BACKUP_SYNC_MS);
-    return () => clearInterval(timer);
+    const check = setInterval(() => {
+      void api.devices().then(
+        ({ devices }) => {
+          if (devices.find((d) => d.deviceId === state.deviceId)?.revokedAt) {
+            state.relay.close();
+            setRefused("This device was revoked from another of your devices. It can no longer send or receive messages.");
+          }
+        },
+        () => undefined,
+      );
+    }, REVOCATION_CHECK_MS);
+    return () => {
+      clearInterval(timer);
+      clearInterval(check);
+    };
   }, [state]);
 
   const logout = useCallback(async () => {
