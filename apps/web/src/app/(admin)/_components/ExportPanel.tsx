@@ -5,7 +5,7 @@
  * the messages as they arrive, and the file is offered for download. The export is
  * recorded in the audit log by the server.
  */
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { auditApi, errorOf, type AdminRoom } from "./audit-api";
 
 interface Done {
@@ -14,6 +14,17 @@ interface Done {
   messages: number;
   sha256: string | null;
   exportLeafIndex: number | null;
+}
+
+/** Hands a finished download to the browser (the link below stays for saving again). */
+function save(url: string, filename: string): void {
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  a.style.display = "none";
+  document.body.append(a);
+  a.click();
+  a.remove();
 }
 
 function isoOrNull(local: string): string | null {
@@ -31,7 +42,6 @@ export function ExportPanel() {
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<Done | null>(null);
-  const link = useRef<HTMLAnchorElement>(null);
 
   useEffect(() => {
     auditApi.rooms().then(
@@ -90,7 +100,7 @@ export function ExportPanel() {
       }
       const url = URL.createObjectURL(new Blob(chunks, { type: format === "csv" ? "text/csv" : "application/x-ndjson" }));
       setDone({ url, filename, messages, sha256, exportLeafIndex });
-      setTimeout(() => link.current?.click(), 0);
+      save(url, filename);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {
@@ -158,7 +168,7 @@ export function ExportPanel() {
       {done && (
         <p className="small" data-testid="export-done">
           Exported {done.messages} messages.{" "}
-          <a ref={link} href={done.url} download={done.filename} data-testid="export-download">
+          <a href={done.url} download={done.filename} data-testid="export-download">
             Save {done.filename}
           </a>
           {done.sha256 && (

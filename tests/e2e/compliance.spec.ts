@@ -1,0 +1,150 @@
+/**
+ * Audit export and independent verification, end to end in Chromium: the admin (the
+ * stack's first account) chats with a second user, exports the room from the admin
+ * page (streamed, with progress), and verifies the downloaded bundle on the
+ * compliance page — in the browser, against the relay's ledger view — with a clean
+ * report. A copy with one ciphertext byte edited shows the named finding on exactly
+ * that message. A member is refused the compliance page and the export API.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import pg from "pg";
+
+const PASSPHRASE = "correct horse battery staple";
+
+const uniqueName = (prefix: string) => `${prefix}${randomBytes(4).toString("hex")}`;
+
+async function newPage(browser: Browser): Promise<Page> {
+  return (await browser.newContext()).newPage();
+}
+
+async function signUp(page: Page, username: string): Promise<void> {
+  await page.goto("/signup");
+  await page.getByTestId("username").fill(username);
+  await page.getByTestId("passphrase").fill(PASSPHRASE);
+  await page.getByTestId("passphrase-confirm").fill(PASSPHRASE);
+  await page.getByTestId("auth-submit").click();
+  const words = ((await page.getByTestId("recovery-words").getAttribute("data-words")) ?? "").split(" ");
+  await page.getByTestId("recovery-saved").click();
+  for (const input of await page.getByTestId("recovery-confirm-word").all()) {
+    await input.fill(words[Number(await input.getAttribute("data-position"))] ?? "");
+  }
+  await page.getByTestId("recovery-confirm-submit").click();
+  await expect(page.getByTestId("current-user")).toHaveText(username);
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.getByTestId("composer-input").fill(text);
+  await page.getByTestId("composer-send").click();
+}
+
+function message(page: Page, text: string) {
+  return page.getByTestId("message").filter({ has: page.getByTestId("message-body").getByText(text) });
+}
+
+async function verifyFile(page: Page, file: string): Promise<void> {
+  await page.getByTestId("verify-file").setInputFiles(file);
+  await page.getByTestId("verify-start").click();
+  await expect(page.getByTestId("verify-report")).toBeVisible();
+}
+
+test("an admin exports a room and a clean bundle verifies; one edited ciphertext byte is named on its message", async ({ browser }) => {
+  const db = new pg.Client({ connectionString: process.env.CAIRN_E2E_DATABASE_URL });
+  await db.connect();
+  try {
+    const admin = await newPage(browser);
+    const bob = await newPage(browser);
+    const adminName = uniqueName("admin");
+    const bobName = uniqueName("bob");
+    const roomName = uniqueName("audit-");
+
+    const existing = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "User"`)).rows[0]?.n ?? 0);
+    await signUp(admin, adminName);
+    if (existing > 0) {
+      // Another spec created this stack's first account: grant admin as an operator would.
+      await db.query(`UPDATE "User" SET role = 'admin' WHERE username = $1`, [adminName]);
+    }
+    await signUp(bob, bobName);
+
+    await admin.getByTestId("new-room-name").fill(roomName);
+    await admin.getByTestId("new-room-members").fill(bobName);
+    await admin.getByTestId("create-room").click();
+    await expect(admin.getByTestId("room-title")).toHaveText(roomName);
+    await expect(admin.getByTestId("composer-input")).toBeEnabled();
+    const roomId = /\/rooms\/([0-9a-f-]{36})/.exec(admin.url())?.[1] ?? "";
+    expect(roomId).not.toBe("");
+
+    const texts = ["first for the record", "second for the record", "third for the record"];
+    await send(admin, texts[0] as string);
+    await bob.locator(`[data-testid="room-link"][data-room-name="${roomName}"]`).click();
+    await expect(message(bob, texts[0] as string)).toBeVisible();
+    await send(bob, texts[1] as string);
+    await expect(message(admin, texts[1] as string)).toBeVisible();
+    await send(admin, texts[2] as string);
+    for (const t of texts) {
+      await expect(message(admin, t).getByTestId("message-status")).toHaveText(/^anchored/, { timeout: 60_000 });
+    }
+
+    // A member: no compliance page, no export.
+    await bob.goto("/compliance");
+    await expect(bob.getByTestId("forbidden")).toContainText("Only admins and compliance officers");
+    const refused = await bob.request.get(`/api/admin/export?roomId=${roomId}`);
+    expect(refused.status()).toBe(403);
+
+    // The admin exports from the admin page.
+    await admin.getByTestId("nav-audit").click();
+    await expect(admin.getByTestId("audit-user")).toContainText("admin");
+    await expect(admin.getByTestId("dashboard")).toBeVisible();
+    await expect(admin.getByTestId("lag-chart")).toBeVisible();
+    await admin.getByTestId("export-room").selectOption(roomId);
+    const downloading = admin.waitForEvent("download");
+    await admin.getByTestId("export-start").click();
+    const download = await downloading;
+    await expect(admin.getByTestId("export-done")).toContainText("Exported 3 messages");
+    const dir = os.tmpdir();
+    const clean = path.join(dir, `cairn-e2e-${randomBytes(4).toString("hex")}.jsonl`);
+    await download.saveAs(clean);
+    const lines = readFileSync(clean, "utf8").trimEnd().split("\n");
+    const trailer = JSON.parse(lines.at(-1) as string) as { type: string; messages: number; exportLeafIndex: number };
+    expect(trailer).toMatchObject({ type: "trailer", messages: 3 });
+
+    // The export's own audit leaf is anchored with the next batch; verify after that.
+    await expect
+      .poll(async () => Number((await db.query<{ n: string | null }>(`SELECT max("treeSize") AS n FROM "Checkpoint"`)).rows[0]?.n ?? 0), { timeout: 60_000 })
+      .toBeGreaterThan(trailer.exportLeafIndex);
+
+    await admin.getByTestId("nav-compliance").click();
+    await verifyFile(admin, clean);
+    await expect(admin.getByTestId("verify-clean")).toBeVisible();
+    await expect(admin.getByTestId("message-row")).toHaveCount(3);
+    await expect(admin.locator('[data-testid="message-row"][data-status="ok"]')).toHaveCount(3);
+    await expect(admin.getByTestId("timeline")).toBeVisible();
+
+    // One ciphertext byte edited in the second message.
+    const tampered = path.join(dir, `cairn-e2e-tampered-${randomBytes(4).toString("hex")}.jsonl`);
+    writeFileSync(
+      tampered,
+      `${lines
+        .map((l) => {
+          const v = JSON.parse(l) as { type: string; roomSeq?: number; envelope?: { ciphertext: string } };
+          if (v.type !== "message" || v.roomSeq !== 2 || !v.envelope) return l;
+          const c = v.envelope.ciphertext;
+          return l.replace(`"ciphertext":"${c}"`, `"ciphertext":"${c.slice(0, 10)}${c[10] === "A" ? "B" : "A"}${c.slice(11)}"`);
+        })
+        .join("\n")}\n`,
+    );
+    await admin.reload();
+    await verifyFile(admin, tampered);
+    await expect(admin.getByTestId("verify-failed")).toBeVisible();
+    const row = admin.locator('[data-testid="message-row"][data-room-seq="2"]');
+    await expect(row).toHaveAttribute("data-status", "finding");
+    await expect(row.getByTestId("finding-code")).toContainText(["edited-ciphertext"]);
+    await expect(admin.locator('[data-testid="message-row"][data-status="ok"]')).toHaveCount(2);
+    await expect(admin.getByTestId("timeline-flagged")).toHaveCount(1);
+  } finally {
+    await db.end();
+  }
+});
