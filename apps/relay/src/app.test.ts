@@ -179,3 +179,17 @@ describe("session shares", () => {
     expect(ack).toMatchObject({ ok: false, error: { code: "NOT_A_MEMBER" } });
   });
 });
+
+describe("revocation", () => {
+  it("disconnects a revoked device's open sockets, and refuses it from then on", async () => {
+    const dave = await makeUser(db.prisma, "dave");
+    const d = await open(dave);
+    const gone = new Promise<string>((resolve) => d.once("disconnect", (reason) => resolve(reason)));
+    await db.prisma.device.update({ where: { id: dave.deviceId }, data: { revokedAt: new Date() } });
+    relay.relay.dropDevice(dave.deviceId);
+    expect(await gone).toBe("io server disconnect");
+    const again = client(relay.url, dave);
+    sockets.push(again);
+    await expect(connected(again)).rejects.toMatchObject({ data: { code: "DEVICE_REVOKED" } });
+  });
+});

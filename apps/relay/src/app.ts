@@ -60,6 +60,8 @@ export interface Relay {
   /** Joins a user's live sockets to a room they were just added to. */
   joinRoom(roomId: string, userIds: string[]): void;
   broadcastCheckpoint(checkpoint: Checkpoint): void;
+  /** Disconnects every open socket of a device that was just revoked. */
+  dropDevice(deviceId: string): void;
   close(): Promise<void>;
 }
 
@@ -206,6 +208,10 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
     },
     broadcastCheckpoint(checkpoint) {
       io.emit(EVENTS.checkpoint, checkpoint);
+    },
+    dropDevice(deviceId) {
+      io.in(deviceChannel(deviceId)).disconnectSockets(true);
+      log.info("revoked device disconnected", { deviceId });
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     env.DATABASE_URL,
     (event) => {
       if (event.type === "membership") relay.joinRoom(event.roomId, event.userIds);
+      else if (event.type === "deviceRevoked") relay.dropDevice(event.deviceId);
       else
         void latestCheckpoint(prisma).then((cp) => {
           if (cp) relay.broadcastCheckpoint(cp);

@@ -13,6 +13,7 @@ export const EVENTS_CHANNEL = "cairn_events";
 export const ServerEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("membership"), roomId: z.uuid(), userIds: z.array(z.uuid()).max(200) }),
   z.object({ type: z.literal("checkpoint"), treeSize: z.number().int().min(0) }),
+  z.object({ type: z.literal("deviceRevoked"), deviceId: z.string().min(1).max(64) }),
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 

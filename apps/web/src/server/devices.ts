@@ -1,5 +1,5 @@
 import "server-only";
-import { enqueueLedgerTx } from "@cairn/db";
+import { enqueueLedgerTx, publishServerEvent } from "@cairn/db";
 import { ready, verifyDeviceCertificate, verifyDeviceRevocation } from "@cairn/crypto";
 import { CairnError, fromBase64Url, type DeviceRegistration } from "@cairn/protocol";
 import type { OwnDevice } from "@/lib/api-schemas";
@@ -134,6 +134,8 @@ export async function revokeDevice(
       revokedAtMs: revocation.revokedAtMs,
       signature: revocation.signature,
     });
+    // Relays drop the device's open sockets at once (delivered on commit).
+    await publishServerEvent(tx, { type: "deviceRevoked", deviceId });
     return updated;
   });
   return ownView(row);
