@@ -7,7 +7,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export default function globalSetup(): void {
-  const dataDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.data/e2e");
+  const dataDir =
+    process.env.CAIRN_E2E_DATA_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.data/e2e-3100");
   const info = JSON.parse(readFileSync(path.join(dataDir, "stack.json"), "utf8")) as {
     databaseUrl: string;
     relayLog: string;

@@ -10,10 +10,12 @@ import { defineConfig } from "@playwright/test";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
-export const E2E_DATA_DIR = path.join(repoRoot, ".data/e2e");
 /** Ports can move (CAIRN_E2E_WEB_PORT) so two runs on one machine do not collide. */
 const WEB_PORT = Number(process.env.CAIRN_E2E_WEB_PORT ?? 3100);
 const PG_PORT = Number(process.env.CAIRN_E2E_PG_PORT ?? 54339);
+/** Each port gets its own data directory: `--fresh` must not wipe another run's. */
+const E2E_DATA_DIR = path.join(repoRoot, `.data/e2e-${WEB_PORT}`);
+process.env.CAIRN_E2E_DATA_DIR = E2E_DATA_DIR;
 /**
  * CAIRN_E2E_LEDGER=fabric runs the same flows with the relay anchoring on a real
  * native Fabric network (started by `cairn start --ledger fabric`, stopped after).
