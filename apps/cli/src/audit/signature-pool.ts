@@ -54,7 +54,6 @@ export function createSignaturePool(size = Math.max(1, availableParallelism() - 
       for (const p of waiting.values()) p.reject(err);
       waiting.clear();
     });
-    w.unref();
   }
   const run = (jobs: readonly SignatureJob[]) =>
     new Promise<Uint8Array>((resolve, reject) => {
