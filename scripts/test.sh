@@ -22,3 +22,6 @@ pnpm run test:fabric
 
 step "browser end-to-end tests (Playwright, Chromium)"
 pnpm run test:e2e
+
+step "the chat flow again in the browser, anchored on a native Fabric network"
+pnpm run test:e2e:fabric chat.spec.ts
