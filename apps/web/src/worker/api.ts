@@ -60,6 +60,18 @@ export type DecryptResult = (
   forks?: Fork[];
 };
 
+/**
+ * One message's disclosure for an export bundle (docs/bundle-format.md, "message"):
+ * its message key mk_i and its plaintext bytes, both base64url.
+ */
+export type DiscloseResult =
+  | { kind: "disclosed"; messageKey: string; body: string }
+  /** This device holds no state of the envelope's session (or none that reaches its index). */
+  | { kind: "waiting" }
+  /** The sending device is not in the verified directory: load the room's keys first. */
+  | { kind: "unknown-device" }
+  | { kind: "failed"; reason: string };
+
 /** A sealed backup as the server stores it. */
 export interface SealedBackup {
   ciphertext: string;
@@ -141,6 +153,8 @@ export interface CryptoApi {
   messageFailed(roomId: string, envelope: WireEnvelope): Promise<void>;
   decrypt(message: StoredMessage): Promise<DecryptResult>;
   openShares(delivered: DeliveredShare[], dropUnknown: boolean): Promise<OpenSharesResult>;
+  /** mk_i and plaintext of one envelope, for adding plaintext to an export bundle. */
+  discloseMessage(envelope: WireEnvelope): Promise<DiscloseResult>;
 }
 
 export type CryptoMethod = keyof CryptoApi;
@@ -170,6 +184,7 @@ export const CRYPTO_METHODS = [
   "messageFailed",
   "decrypt",
   "openShares",
+  "discloseMessage",
 ] as const satisfies readonly CryptoMethod[];
 
 export interface RpcRequest {

@@ -42,6 +42,7 @@ import {
   fromBase64Url,
   toBase64Url,
   type DeliveredShare,
+  type Envelope,
   type DeviceRegistration,
   type SignupBody,
   type StoredMessage,
@@ -56,12 +57,14 @@ import {
   type BackupUpload,
   type CryptoApi,
   type DecryptResult,
+  type DiscloseResult,
   type EncryptResult,
   type OpenSharesResult,
   type SafetyNumberView,
   type SealedBackup,
 } from "./api";
 import { BACKUP_FORMAT, decodeBackup, encodeBackup, mergeBackups, sessionsGained, type BackupContents } from "./backup";
+import { discloseFromState } from "./disclose";
 import { ContactBook, type ContactStatus } from "./contacts";
 import { verifyMembers, type RoomMembers, type TrustedDevice } from "./directory";
 import { clearUnlock, loadKeys, loadUnlock, saveKeys, saveUnlock, type Keys } from "./keyring";
@@ -580,6 +583,45 @@ export class CryptoEngine implements CryptoApi {
       if (err instanceof CryptoError) return { kind: "failed", reason: `${err.code}: ${err.message}` };
       throw err;
     }
+  }
+
+  // ---- disclosure ---------------------------------------------------------
+
+  /**
+   * mk_i and the plaintext of `wire` (docs/bundle-format.md "message"), re-derived from
+   * the earliest stored state of its session (the key backup's starting state), else
+   * from the live state (which still holds the keys of messages not read yet). Only
+   * an envelope whose signature verifies under the sender's directory key is disclosed.
+   */
+  async discloseMessage(wire: WireEnvelope): Promise<DiscloseResult> {
+    const s = this.unlocked();
+    let envelope: Envelope;
+    try {
+      envelope = envelopeFromWire(wire);
+    } catch (err) {
+      return { kind: "failed", reason: `malformed envelope: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    const sender = this.devices.get(envelope.senderDeviceId);
+    if (!sender) return { kind: "unknown-device" };
+    const key = inboundKey(envelope.roomId, envelope.senderDeviceId, wire.sessionId);
+    const states: string[] = [];
+    const start = s.backup.contents.sessions[key];
+    if (start) states.push(start.state);
+    const live = await s.sessions.loadInbound(key);
+    if (live) states.push(serializeInbound(live));
+    try {
+      for (const state of states) {
+        const found = discloseFromState(state, envelope, sender.signingPublicKey);
+        if (!found) continue;
+        const result: DiscloseResult = { kind: "disclosed", messageKey: toBase64Url(found.messageKey), body: toBase64Url(found.plaintext) };
+        found.messageKey.fill(0);
+        return result;
+      }
+    } catch (err) {
+      if (err instanceof CryptoError) return { kind: "failed", reason: `${err.code}: ${err.message}` };
+      throw err;
+    }
+    return { kind: "waiting" };
   }
 
   async openShares(delivered: DeliveredShare[], dropUnknown: boolean): Promise<OpenSharesResult> {
