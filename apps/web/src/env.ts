@@ -11,6 +11,15 @@ const EnvSchema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  /**
+   * Optional: the relay's server secret (64+ lowercase hex, the same value). With it the
+   * admin export computes on-chain pseudonyms HMAC(secret, userId) itself, so senders
+   * not yet on the ledger do not block an export; without it the relay is asked.
+   */
+  CAIRN_SERVER_SECRET: z
+    .string()
+    .regex(/^[0-9a-f]{64,}$/, "64+ lowercase hex characters")
+    .optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -26,8 +26,8 @@ import { auditExportData, CairnError, hex, toBase64Url, type WireEnvelope } from
  * leaf of kind "export" once the lines are written.
  *
  * It follows apps/cli/src/audit/export.ts line for line, except that sender keys and
- * pseudonyms are resolved before streaming (the web app has no server secret: see
- * admin-keys.ts). Both should become one shared exporter (see the web README).
+ * pseudonyms are resolved before streaming (from the relay, or computed here when
+ * CAIRN_SERVER_SECRET is set: see admin-keys.ts). Both should become one shared exporter (see the web README).
  */
 
 /** What an export will contain, settled before the first byte is sent. */

@@ -5,8 +5,9 @@ import { env } from "@/env";
 import { route, readQuery } from "@/server/http";
 import { db } from "@/server/db";
 import { ledgerKindOf, planExport, writeExport } from "@/server/admin-export";
-import { relayKeyDirectory } from "@/server/admin-keys";
+import { relayKeyDirectory, relayKeyRecords, secretKeyDirectory } from "@/server/admin-keys";
 import { lineStream } from "@/server/admin-stream";
+import { userRef } from "@/server/user-ref";
 import { requireAdmin } from "@/server/roles";
 import { requireUser, sessionToken } from "@/server/session";
 
@@ -25,7 +26,10 @@ const discard: LineSink = () => undefined;
 /**
  * GET /api/admin/export?roomId&from&to&format=jsonl|csv -> the audit bundle (or its CSV
  * view), streamed. Admins only (403 FORBIDDEN otherwise). Errors found before the
- * first byte (unknown room, a sender without keys on the ledger) are JSON errors;
+ * first byte (unknown room; without CAIRN_SERVER_SECRET, a sender or the exporting
+ * admin without keys on the ledger) are JSON errors. With the secret, pseudonyms are
+ * computed here and a sender not on the ledger yet is exported with `record: null`
+ * (the verifier reports it), so one late registration does not block an export;
  * `X-Cairn-Export-Messages` carries the message count for the progress bar.
  */
 export const GET = route(async (req: Request) => {
@@ -37,9 +41,13 @@ export const GET = route(async (req: Request) => {
 
   const token = await sessionToken();
   if (!token) throw new CairnError("UNAUTHENTICATED", "Please log in.");
-  const directory = relayKeyDirectory(env().CAIRN_RELAY_URL, token);
+  const { CAIRN_RELAY_URL, CAIRN_SERVER_SECRET } = env();
+  const records = relayKeyRecords(CAIRN_RELAY_URL, token);
+  const directory = CAIRN_SERVER_SECRET ? secretKeyDirectory(CAIRN_SERVER_SECRET, records) : relayKeyDirectory(records);
   const keys = new Map(await Promise.all(plan.senders.map(async (id) => [id, await directory.keysOf(id)] as const)));
-  const exporterRef = (keys.get(user.id) ?? (await directory.keysOf(user.id))).userRef;
+  const exporterRef = CAIRN_SERVER_SECRET
+    ? userRef(CAIRN_SERVER_SECRET, user.id)
+    : (keys.get(user.id) ?? (await directory.keysOf(user.id))).userRef;
   const ledger = await ledgerKindOf(prisma);
 
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");

@@ -1,0 +1,20 @@
+import "server-only";
+import { createHmac } from "node:crypto";
+
+/** The server secret's form (as the relay's env requires it): 64+ lowercase hex characters. */
+export const SERVER_SECRET_PATTERN = /^[0-9a-f]{64,}$/;
+
+/**
+ * The keyed hash that stands for a user on chain: HMAC-SHA256(serverSecret, userId),
+ * lowercase hex — the relay's apps/relay/src/user-ref.ts, byte for byte (DESIGN §1).
+ * @throws TypeError when an argument is not a string
+ * @throws RangeError when the secret is not 64+ lowercase hex characters, or userId is empty
+ */
+export function userRef(serverSecretHex: string, userId: string): string {
+  if (typeof serverSecretHex !== "string" || typeof userId !== "string") throw new TypeError("serverSecretHex and userId must be strings");
+  if (!SERVER_SECRET_PATTERN.test(serverSecretHex)) {
+    throw new RangeError("the server secret must be 64+ lowercase hex characters");
+  }
+  if (userId.length === 0 || userId.length > 256) throw new RangeError("userId must be 1 to 256 characters");
+  return createHmac("sha256", Buffer.from(serverSecretHex, "hex")).update(userId, "utf8").digest("hex");
+}
