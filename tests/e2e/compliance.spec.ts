@@ -3,8 +3,10 @@
  * stack's first account) chats with a second user, exports the room from the admin
  * page (streamed, with progress), and verifies the downloaded bundle on the
  * compliance page — in the browser, against the relay's ledger view — with a clean
- * report. A copy with one ciphertext byte edited shows the named finding on exactly
- * that message. A member is refused the compliance page and the export API.
+ * report. The member adds the plaintext of the messages their browser can read
+ * (/disclose) and the disclosed bundle verifies with every plaintext checked by
+ * decryption. A copy with one ciphertext byte edited shows the named finding on
+ * exactly that message. A member is refused the compliance page and the export API.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -87,6 +89,15 @@ test("an admin exports a room and a clean bundle verifies; one edited ciphertext
     for (const t of texts) {
       await expect(message(admin, t).getByTestId("message-status")).toHaveText(/^anchored/, { timeout: 60_000 });
     }
+    // The top bar's audit link never covers the composer's Send button.
+    const [navBox, sendBox] = await Promise.all([admin.getByTestId("nav-audit").boundingBox(), admin.getByTestId("composer-send").boundingBox()]);
+    expect(navBox && sendBox).toBeTruthy();
+    if (navBox && sendBox) {
+      const apart =
+        navBox.x + navBox.width <= sendBox.x || sendBox.x + sendBox.width <= navBox.x || navBox.y + navBox.height <= sendBox.y || sendBox.y + sendBox.height <= navBox.y;
+      expect(apart).toBe(true);
+    }
+    if (process.env.CAIRN_E2E_SCREENSHOTS) await admin.screenshot({ path: path.join(process.env.CAIRN_E2E_SCREENSHOTS, "room.png") });
 
     // A member: no compliance page, no export.
     await bob.goto("/compliance");
@@ -122,6 +133,28 @@ test("an admin exports a room and a clean bundle verifies; one edited ciphertext
     await expect(admin.getByTestId("message-row")).toHaveCount(3);
     await expect(admin.locator('[data-testid="message-row"][data-status="ok"]')).toHaveCount(3);
     await expect(admin.getByTestId("timeline")).toBeVisible();
+
+    // The member adds the plaintext their browser can read (their own message, and the admin's).
+    await bob.goto("/disclose");
+    await bob.getByTestId("disclose-file").setInputFiles(clean);
+    const disclosing = bob.waitForEvent("download");
+    await bob.getByTestId("disclose-start").click();
+    const disclosedDownload = await disclosing;
+    await expect(bob.getByTestId("disclose-count")).toHaveText("3");
+    const disclosed = path.join(dir, `cairn-e2e-disclosed-${randomBytes(4).toString("hex")}.jsonl`);
+    await disclosedDownload.saveAs(disclosed);
+    const disclosedLines = readFileSync(disclosed, "utf8").trimEnd().split("\n");
+    expect(disclosedLines).toHaveLength(lines.length);
+    for (const l of disclosedLines) {
+      const v = JSON.parse(l) as { type: string; plaintext?: { body: string } | null };
+      if (v.type !== "message") continue;
+      const body = JSON.parse(Buffer.from(v.plaintext?.body ?? "", "base64url").toString("utf8")) as { body: string };
+      expect(texts).toContain(body.body);
+    }
+    await admin.reload();
+    await verifyFile(admin, disclosed);
+    await expect(admin.getByTestId("verify-clean")).toBeVisible();
+    await expect(admin.getByTestId("plaintext-checked")).toHaveText("Plaintext checked 3");
 
     // One ciphertext byte edited in the second message.
     const tampered = path.join(dir, `cairn-e2e-tampered-${randomBytes(4).toString("hex")}.jsonl`);

@@ -1,15 +1,7 @@
-import Link from "next/link";
 import type { ReactNode } from "react";
 import { ChatProvider } from "./_components/ChatProvider";
 
+/** The chat pages; their top bar (ChatProvider) links to the audit pages. */
 export default function ChatLayout({ children }: { children: ReactNode }) {
-  return (
-    <ChatProvider>
-      {children}
-      {/* The audit pages (admin, compliance, add plaintext); each says what the user's role allows. */}
-      <Link href="/admin" className="small" style={{ position: "fixed", right: "1rem", bottom: "0.6rem" }} data-testid="nav-audit">
-        Audit &amp; compliance
-      </Link>
-    </ChatProvider>
-  );
+  return <ChatProvider>{children}</ChatProvider>;
 }

@@ -152,6 +152,10 @@ export function ChatProvider({ children }: { children: ReactNode }) {
           <Link href="/devices" data-testid="nav-devices">
             Devices
           </Link>
+          {/* The audit pages (admin, compliance, add plaintext); each says what the user's role allows. */}
+          <Link href="/admin" data-testid="nav-audit">
+            Audit &amp; compliance
+          </Link>
         </nav>
         <span className={connected ? "dot online" : "dot offline"} title={connected ? "connected" : "offline"} />
         <span className="spacer" />

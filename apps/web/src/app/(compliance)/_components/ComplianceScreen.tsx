@@ -117,7 +117,7 @@ export function ComplianceScreen() {
               <span>Anchored {report.anchored}</span>
               <span>Checkpoints {report.checkpoints}</span>
               <span>Senders {report.senders}</span>
-              {report.plaintextChecked + report.plaintextUnchecked > 0 && <span>Plaintext checked {report.plaintextChecked}</span>}
+              {report.plaintextChecked + report.plaintextUnchecked > 0 && <span data-testid="plaintext-checked">Plaintext checked {report.plaintextChecked}</span>}
             </div>
             {report.header.ledger === "embedded" && (
               <p className="banner small">This export is anchored on the embedded ledger, which a single operator can rewrite: it shows consistency, not independence.</p>
