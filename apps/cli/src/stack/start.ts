@@ -109,7 +109,7 @@ export async function startStack(opts: StartOptions): Promise<void> {
       command: process.execPath,
       args: [next, "start", "-p", String(opts.webPort), "-H", "127.0.0.1"],
       cwd: path.join(REPO_ROOT, "apps/web"),
-      env: { ...baseEnv, CAIRN_RELAY_URL: relayUrl },
+      env: { ...baseEnv, CAIRN_RELAY_URL: relayUrl, CAIRN_SERVER_SECRET: secret },
       logFile: webLog,
       echo: !opts.quiet,
     });
