@@ -102,6 +102,24 @@ async function startPeers(c: Ctx, step: (l: string) => void): Promise<void> {
   step("peers joined the channel");
 }
 
+/**
+ * Runs a transaction that goes through the orderer, retrying while the freshly
+ * started Raft cluster has not elected its leader yet ("SERVICE_UNAVAILABLE -- no
+ * Raft leader", seen a few hundred ms after the channel join on a busy machine).
+ */
+async function throughOrderer(submit: () => Promise<string>, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await submit();
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      if (!/no Raft leader|SERVICE_UNAVAILABLE/.test(text) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 async function deployChaincode(c: Ctx, step: (l: string) => void): Promise<string> {
   const bundle = chaincodeBundle();
   await buildChaincode(bundle);
@@ -128,9 +146,11 @@ async function deployChaincode(c: Ctx, step: (l: string) => void): Promise<strin
     ...ordererTlsArgs(c),
   ];
   for (const p of c.lay.peers) {
-    await run(bin(c, "peer"), ["lifecycle", "chaincode", "approveformyorg", ...common, "--package-id", packageId], {
-      env: peerAdminEnv(p),
-    });
+    await throughOrderer(() =>
+      run(bin(c, "peer"), ["lifecycle", "chaincode", "approveformyorg", ...common, "--package-id", packageId], {
+        env: peerAdminEnv(p),
+      }),
+    );
   }
   step("approved by Org1 and Org2");
   const peerArgs = c.lay.peers.flatMap((p) => [
@@ -140,7 +160,9 @@ async function deployChaincode(c: Ctx, step: (l: string) => void): Promise<strin
     p.tlsCa,
   ]);
   const first = c.lay.peers[0];
-  await run(bin(c, "peer"), ["lifecycle", "chaincode", "commit", ...common, ...peerArgs], { env: peerAdminEnv(first) });
+  await throughOrderer(() =>
+    run(bin(c, "peer"), ["lifecycle", "chaincode", "commit", ...common, ...peerArgs], { env: peerAdminEnv(first) }),
+  );
   step(`chaincode committed, policy ${ENDORSEMENT_POLICY}`);
   return packageId;
 }
