@@ -1,5 +1,18 @@
 import { fileURLToPath } from "node:url";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { defineConfig } from "vitest/config";
+
+/**
+ * The files share one network, and audit.test.ts asserts the chain's log starts
+ * empty: run it first and verify.test.ts (which anchors a whole room) last.
+ */
+class NetworkOrder extends BaseSequencer {
+  override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) =>
+      f.moduleId.endsWith("audit.test.ts") ? 0 : f.moduleId.endsWith("verify.test.ts") ? 2 : 1;
+    return Promise.resolve([...files].sort((a, b) => rank(a) - rank(b)));
+  }
+}
 
 // The Fabric suite: a real network (orderer, two peers, chaincode server) started by
 // global-setup.ts and stopped afterwards. Files run one after another: they share it.
@@ -9,6 +22,7 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     globalSetup: ["./global-setup.ts"],
     fileParallelism: false,
+    sequence: { sequencer: NetworkOrder },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
