@@ -32,7 +32,7 @@ async function adoptChainLog(): Promise<void> {
     const batch = await relayLedger.getBatch?.(next);
     if (!batch) throw new Error(`no batch at ${next}`);
     await db.prisma.auditLeaf.createMany({
-      data: batch.leafHashes.map((h, k) => ({ leafIndex: BigInt(next + k), leafHash: fromHex(h), kind: "foreign" })),
+      data: batch.leafHashes.map((h, k) => ({ leafIndex: BigInt(next + k), leafHash: new Uint8Array(fromHex(h)), kind: "foreign" })),
     });
     next = batch.treeSize;
   }
