@@ -111,16 +111,15 @@ without proof indexing: ack → anchored at ${n0(l.steady.offeredRate)} msg/s, $
 ${l.steady.histogram}
 \`\`\`
 
-Why two feeds. \`storeEnvelope\` (@cairn/db) sustains only ~50–70 msg/s on this machine,
-whatever the pool size or concurrency: it holds the global \`AuditHead\` row lock (leaf order
-= commit order) across four Prisma statements and the commit, and each Prisma statement
-costs ~7–10 ms here (a bare \`pg\` UPDATE ~0.4 ms + commit ~2.4 ms). So the 1,000 msg/s run
-writes the same rows (room sequence, leaf indices under the same locks, envelope rows, audit
-leaves with the relay's leaf hash) with one transaction per arrival group
-(\`tests/fabric/bench/load.ts\` \`storeGroup\`), in a worker thread; the anchoring side is
-unchanged. The \`storeEnvelope\` row shows the relay's own write path at the rate it sustains.
-Making the relay itself reach 1,000 msg/s needs that write path changed in @cairn/db (group
-commit, or the whole store as one SQL statement so the lock is held for one round trip).
+Why two feeds. The 1,000 msg/s run writes the same rows as the relay (room sequence, leaf
+indices under the same locks, envelope rows, audit leaves with the relay's leaf hash) with
+one transaction per arrival group (\`tests/fabric/bench/load.ts\` \`storeGroup\`) in a worker
+thread, so the load generator itself is not what is measured; the anchoring side is the
+relay's own. The \`storeEnvelope\` row shows the relay's write path at the rate offered to it.
+That path is now ONE SQL statement (the global \`AuditHead\` lock held for one round trip):
+measured separately at ~545 msg/s with 400 concurrent senders on this machine (see
+docs/architecture.md); before, as four Prisma statements in a transaction, it topped out at
+~50–70 msg/s here.
 `;
 }
 
