@@ -1,7 +1,7 @@
 import { leafHash, rootFromLeaves } from "@cairn/audit";
 import { hex } from "@cairn/protocol";
 import { beforeEach, describe, expect, test } from "vitest";
-import { AuditContract, type Checkpoint, type LeafRecord } from "./audit";
+import { AuditContract, CHECKPOINT_EVENT, type Checkpoint, type LeafRecord } from "./audit";
 import { ADMIN, CLIENT, MemoryWorld, RELAY, identity } from "./memory-stub.testutil";
 
 let world: MemoryWorld;
@@ -49,6 +49,14 @@ describe("Audit: appending", () => {
     const before = world.snapshot();
     expect(await append(0, 10)).toEqual(first);
     expect(world.snapshot()).toEqual(before);
+  });
+
+  test("each append emits its checkpoint as a chaincode event; a replay emits none", async () => {
+    const cp = await append(0, 4);
+    expect(world.lastEvent?.name).toBe(CHECKPOINT_EVENT);
+    expect(JSON.parse(Buffer.from(world.lastEvent?.payload ?? []).toString())).toEqual(cp);
+    await append(0, 4);
+    expect(world.lastEvent).toBeNull();
   });
 
   test("a batch that does not start where the log ends is out of order", async () => {

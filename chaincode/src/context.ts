@@ -26,6 +26,8 @@ export interface CairnStub {
   getTxID(): string;
   /** The transaction's timestamp (same on every endorser). */
   getDateTimestamp(): Date;
+  /** Sets the transaction's chaincode event (Fabric keeps one per transaction; the last call wins). */
+  setEvent(name: string, payload: Uint8Array): void;
 }
 
 export interface CairnClientIdentity {

@@ -8,7 +8,7 @@ import { KeyRegistryContract } from "./key-registry";
 import { PolicyContract } from "./policy";
 
 export { KeyRegistryContract, type KeyRecord, type DeviceRecord, type ReplacedIdentity } from "./key-registry";
-export { AuditContract, MAX_BATCH_LEAVES, type Checkpoint, type LeafRecord, type BatchRecord } from "./audit";
+export { AuditContract, CHECKPOINT_EVENT, MAX_BATCH_LEAVES, type Checkpoint, type LeafRecord, type BatchRecord } from "./audit";
 export { PolicyContract, decodeOrgPolicy, decodeRoomPolicy } from "./policy";
 export type { OrgPolicy, RoomPolicy, PolicyRecord } from "./policy-state";
 export { ChaincodeError, parseChaincodeError, CHAINCODE_ERROR_CODES, type ChaincodeErrorCode } from "./errors";

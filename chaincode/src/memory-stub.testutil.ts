@@ -43,6 +43,11 @@ export class TxStub implements CairnStub {
   getDateTimestamp(): Date {
     return new Date(this.time);
   }
+  /** The transaction's chaincode event, as a peer would put it in the block. */
+  event: { name: string; payload: Uint8Array } | null = null;
+  setEvent(name: string, payload: Uint8Array): void {
+    this.event = { name, payload };
+  }
 }
 
 export interface TestIdentity extends CairnClientIdentity {
@@ -69,6 +74,8 @@ export class MemoryWorld {
   readonly state = new Map<string, Uint8Array>();
   private tx = 0;
   private clock = Date.parse("2026-01-01T00:00:00.000Z");
+  /** The chaincode event of the last successful transaction, as a peer would commit it. */
+  lastEvent: { name: string; payload: Uint8Array } | null = null;
 
   constructor(private readonly contracts: readonly Contract[]) {}
 
@@ -82,6 +89,7 @@ export class MemoryWorld {
       if (value === null) this.state.delete(key);
       else this.state.set(key, value);
     }
+    this.lastEvent = stub.event;
     return JSON.parse(result) as unknown;
   }
 

@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 
 /**
  * The files share one network, and audit.test.ts asserts the chain's log starts
- * empty: run it first and verify.test.ts (which anchors a whole room) last.
+ * empty: run it first; verify.test.ts (which adopts whatever log exists) last.
  */
 class NetworkOrder extends BaseSequencer {
   override sort(files: TestSpecification[]): Promise<TestSpecification[]> {

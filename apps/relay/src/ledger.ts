@@ -1,5 +1,11 @@
 import type { PrismaClient } from "@cairn/db";
-import { createEmbeddedLedger, createFabricLedger, fabricConfigFromNetworkFile, type Ledger } from "@cairn/ledger";
+import {
+  createEmbeddedLedger,
+  createFabricLedger,
+  fabricConfigFromNetworkFile,
+  type FabricLedger,
+  type Ledger,
+} from "@cairn/ledger";
 import type { RelayEnv } from "./env";
 
 /**
@@ -7,7 +13,7 @@ import type { RelayEnv } from "./env";
  * (same PostgreSQL, relay identity) or a Fabric network described by the
  * network.json that `pnpm fabric:up` writes (the Org1 identity authorised to append).
  */
-export function openLedger(env: RelayEnv, prisma: PrismaClient): Ledger {
+export function openLedger(env: RelayEnv, prisma: PrismaClient): Ledger | FabricLedger {
   if (env.CAIRN_LEDGER === "fabric") {
     return createFabricLedger(fabricConfigFromNetworkFile(env.CAIRN_FABRIC_NETWORK, "org1Appender"));
   }

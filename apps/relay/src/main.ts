@@ -9,6 +9,8 @@ import { createRelay } from "./app";
 import { parseEnv } from "./env";
 import { openLedger } from "./ledger";
 import { createLedgerHttpHandler } from "./ledger-http";
+import { followCheckpoints } from "./checkpoint-follower";
+import path from "node:path";
 import { createLogger, errorFields } from "./log";
 import { startLedgerWorker } from "./worker";
 
@@ -54,6 +56,16 @@ async function main(): Promise<void> {
     },
     (err) => log.warn("server events connection error", errorFields(err)),
   );
+  const follower =
+    "watchCheckpoints" in ledger
+      ? followCheckpoints({
+          prisma,
+          ledger,
+          // Beside the network's own files: a new network starts a new position.
+          positionFile: path.join(path.dirname(path.resolve(env.CAIRN_FABRIC_NETWORK)), "relay-checkpoint-events.json"),
+          log,
+        })
+      : null;
   await new Promise<void>((resolve) => http.listen(env.CAIRN_RELAY_PORT, env.CAIRN_RELAY_HOST, resolve));
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : env.CAIRN_RELAY_PORT;
@@ -66,6 +78,7 @@ async function main(): Promise<void> {
     log.info("relay stopping", { signal });
     await relay.close();
     await worker.stop();
+    await follower?.stop();
     await events.close().catch(() => undefined);
     await ledger.close();
     await prisma.$disconnect();

@@ -22,13 +22,16 @@ export async function anchoredTreeSize(prisma: PrismaClient): Promise<number> {
   return c ? Number(c.treeSize) : 0;
 }
 
+/**
+ * Records a checkpoint the ledger committed. Idempotent and race-safe: the anchor
+ * worker and the chain-event follower may record the same one at the same moment.
+ */
 export async function recordCheckpoint(
   prisma: PrismaClient,
   c: { treeSize: number; rootHash: Uint8Array; txId: string; ledgerTime: Date },
 ): Promise<void> {
-  await prisma.checkpoint.upsert({
-    where: { treeSize: BigInt(c.treeSize) },
-    create: { treeSize: BigInt(c.treeSize), rootHash: new Uint8Array(c.rootHash), txId: c.txId, ledgerTime: c.ledgerTime },
-    update: {},
-  });
+  await prisma.$executeRaw`
+    INSERT INTO "Checkpoint" ("treeSize", "rootHash", "txId", "ledgerTime")
+    VALUES (${BigInt(c.treeSize)}, ${new Uint8Array(c.rootHash)}, ${c.txId}, ${c.ledgerTime})
+    ON CONFLICT ("treeSize") DO NOTHING`;
 }

@@ -3,6 +3,7 @@ import type { Envelope } from "@cairn/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leafHash } from "@cairn/audit";
 import { auditLeafData } from "@cairn/protocol";
+import { recordCheckpoint } from "./audit-log";
 import { storeEnvelope } from "./envelopes";
 import { createSession, findSession, deleteSession, readCookie } from "./sessions";
 import { createTestDatabase, type TestDatabase } from "./testing";
@@ -123,5 +124,15 @@ describe("sessions", () => {
   it("reads a cookie out of a raw header", () => {
     expect(readCookie("a=1; cairn_session=abc%3D; b=2", "cairn_session")).toBe("abc=");
     expect(readCookie(undefined, "cairn_session")).toBeUndefined();
+  });
+});
+
+describe("recordCheckpoint", () => {
+  it("is idempotent under concurrent recording of the same checkpoint", async () => {
+    const cp = { treeSize: 7, rootHash: new Uint8Array(32).fill(7), txId: "tx7", ledgerTime: new Date() };
+    await Promise.all(Array.from({ length: 8 }, () => recordCheckpoint(db.prisma, cp)));
+    const rows = await db.prisma.checkpoint.findMany({ where: { treeSize: 7n } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.txId).toBe("tx7");
   });
 });

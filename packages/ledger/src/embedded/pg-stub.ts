@@ -84,4 +84,14 @@ export class PgStub implements CairnStub {
   getDateTimestamp(): Date {
     return new Date(this.timestamp);
   }
+
+  /**
+   * The embedded ledger has no event service: its readers poll (the relay's worker
+   * records every checkpoint it appends). The event is kept on the stub for tests
+   * and dropped with it; it is not part of the block log.
+   */
+  event: { name: string; payload: Uint8Array } | null = null;
+  setEvent(name: string, payload: Uint8Array): void {
+    this.event = { name, payload };
+  }
 }

@@ -22,6 +22,7 @@ import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, type FabricLedgerConfig } from "./conf
 import { openConnection } from "./connection";
 import { FabricLedgerError } from "./errors";
 import { evaluateWithRetry, rejection, submitWithRetry } from "./submit";
+import { watchCheckpoints, type WatchCheckpointsOptions } from "./checkpoint-events";
 
 export interface WhoAmI {
   mspId: string;
@@ -44,6 +45,11 @@ export interface FabricLedger extends Ledger {
    * @throws the gateway's error while it cannot (e.g. before gossip links the orgs).
    */
   probeEndorsement(): Promise<void>;
+  /**
+   * Follows committed checkpoints as chaincode events, resuming after the last one
+   * handled (a persistent file checkpointer); resolves when `signal` aborts.
+   */
+  watchCheckpoints(opts: WatchCheckpointsOptions): Promise<void>;
 }
 
 function need(cond: boolean, message: string): void {
@@ -195,6 +201,10 @@ export function createFabricLedger(config: FabricLedgerConfig): FabricLedger {
       } catch (err) {
         throw rejection(err, "WhoAmI") ?? err;
       }
+    },
+
+    watchCheckpoints(opts: WatchCheckpointsOptions): Promise<void> {
+      return watchCheckpoints(conn.gateway.getNetwork(config.channel), config.chaincode, opts);
     },
 
     close(): Promise<void> {

@@ -11,3 +11,4 @@ export {
   type FabricTimeouts,
 } from "./config";
 export { FabricLedgerError, type FabricLedgerErrorCode } from "./errors";
+export { parseCheckpointEvent, type WatchCheckpointsOptions } from "./checkpoint-events";
