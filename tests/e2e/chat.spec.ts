@@ -7,54 +7,15 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
-
-const PASSPHRASE = "correct horse battery staple";
-
-function uniqueName(prefix: string): string {
-  return `${prefix}${randomBytes(4).toString("hex")}`;
-}
-
-async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  return context.newPage();
-}
-
-/** Signs up, writes down the recovery words and retypes the ones asked for; returns the words. */
-async function signUp(page: Page, username: string, passphrase = PASSPHRASE): Promise<string> {
-  await page.goto("/signup");
-  await page.getByTestId("username").fill(username);
-  await page.getByTestId("passphrase").fill(passphrase);
-  await page.getByTestId("passphrase-confirm").fill(passphrase);
-  await page.getByTestId("auth-submit").click();
-  const words = (await page.getByTestId("recovery-words").getAttribute("data-words")) ?? "";
-  expect(words.split(" ")).toHaveLength(17);
-  await page.getByTestId("recovery-saved").click();
-  const list = words.split(" ");
-  for (const input of await page.getByTestId("recovery-confirm-word").all()) {
-    await input.fill(list[Number(await input.getAttribute("data-position"))] ?? "");
-  }
-  await page.getByTestId("recovery-confirm-submit").click();
-  await expect(page.getByTestId("current-user")).toHaveText(username);
-  return words;
-}
+import { message, newPage, PASSPHRASE, send, signUp, uniqueName } from "./helpers";
 
 async function logIn(page: Page, username: string, passphrase: string): Promise<void> {
   await page.goto("/login");
   await page.getByTestId("username").fill(username);
   await page.getByTestId("passphrase").fill(passphrase);
   await page.getByTestId("auth-submit").click();
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  await page.getByTestId("composer-input").fill(text);
-  await page.getByTestId("composer-send").click();
-}
-
-/** The message whose plaintext contains `text`, once decrypted. */
-function message(page: Page, text: string) {
-  return page.getByTestId("message").filter({ has: page.getByTestId("message-body").getByText(text) });
 }
 
 async function expectAnchored(page: Page, text: string): Promise<void> {

@@ -12,40 +12,9 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
-
-const PASSPHRASE = "correct horse battery staple";
-
-const uniqueName = (prefix: string) => `${prefix}${randomBytes(4).toString("hex")}`;
-
-async function newPage(browser: Browser): Promise<Page> {
-  return (await browser.newContext()).newPage();
-}
-
-async function signUp(page: Page, username: string): Promise<void> {
-  await page.goto("/signup");
-  await page.getByTestId("username").fill(username);
-  await page.getByTestId("passphrase").fill(PASSPHRASE);
-  await page.getByTestId("passphrase-confirm").fill(PASSPHRASE);
-  await page.getByTestId("auth-submit").click();
-  const words = ((await page.getByTestId("recovery-words").getAttribute("data-words")) ?? "").split(" ");
-  await page.getByTestId("recovery-saved").click();
-  for (const input of await page.getByTestId("recovery-confirm-word").all()) {
-    await input.fill(words[Number(await input.getAttribute("data-position"))] ?? "");
-  }
-  await page.getByTestId("recovery-confirm-submit").click();
-  await expect(page.getByTestId("current-user")).toHaveText(username);
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  await page.getByTestId("composer-input").fill(text);
-  await page.getByTestId("composer-send").click();
-}
-
-function message(page: Page, text: string) {
-  return page.getByTestId("message").filter({ has: page.getByTestId("message-body").getByText(text) });
-}
+import { message, newPage, send, signUp, uniqueName } from "./helpers";
 
 async function verifyFile(page: Page, file: string): Promise<void> {
   await page.getByTestId("verify-file").setInputFiles(file);

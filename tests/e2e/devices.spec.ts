@@ -10,21 +10,14 @@
  *   until the new key is reviewed and accepted.
  */
 import { randomBytes } from "node:crypto";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
+import { message, newPage, PASSPHRASE, send, uniqueName } from "./helpers";
 
-const PASSPHRASE = "correct horse battery staple";
-
-function uniqueName(prefix: string): string {
-  return `${prefix}${randomBytes(4).toString("hex")}`;
-}
-
-async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  return context.newPage();
-}
-
-/** Signs up, writes down the recovery words and retypes the ones asked for; returns the words. */
+/**
+ * Signs up like helpers.signUp, and also checks what a user is told about the recovery
+ * key: the history warning, and that a wrong word is caught before the account exists.
+ */
 async function signUp(page: Page, username: string): Promise<string> {
   await page.goto("/signup");
   await expect(page.getByTestId("history-warning")).toContainText("If you lose every device and the recovery key");
@@ -49,15 +42,6 @@ async function signUp(page: Page, username: string): Promise<string> {
   await page.getByTestId("recovery-confirm-submit").click();
   await expect(page.getByTestId("current-user")).toHaveText(username);
   return words;
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  await page.getByTestId("composer-input").fill(text);
-  await page.getByTestId("composer-send").click();
-}
-
-function message(page: Page, text: string) {
-  return page.getByTestId("message").filter({ has: page.getByTestId("message-body").getByText(text) });
 }
 
 async function createRoom(page: Page, name: string, member: string): Promise<string> {

@@ -1,0 +1,44 @@
+/** Steps the browser specs share: accounts, pages, sending and finding messages. */
+import { randomBytes } from "node:crypto";
+import { expect, type Browser, type Page } from "@playwright/test";
+
+export const PASSPHRASE = "correct horse battery staple";
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}${randomBytes(4).toString("hex")}`;
+}
+
+/** A page in a fresh browser context: its own cookies and IndexedDB, as another browser. */
+export async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  return context.newPage();
+}
+
+/** Signs up, writes down the recovery words and retypes the ones asked for; returns the words. */
+export async function signUp(page: Page, username: string, passphrase = PASSPHRASE): Promise<string> {
+  await page.goto("/signup");
+  await page.getByTestId("username").fill(username);
+  await page.getByTestId("passphrase").fill(passphrase);
+  await page.getByTestId("passphrase-confirm").fill(passphrase);
+  await page.getByTestId("auth-submit").click();
+  const words = (await page.getByTestId("recovery-words").getAttribute("data-words")) ?? "";
+  expect(words.split(" ")).toHaveLength(17);
+  await page.getByTestId("recovery-saved").click();
+  const list = words.split(" ");
+  for (const input of await page.getByTestId("recovery-confirm-word").all()) {
+    await input.fill(list[Number(await input.getAttribute("data-position"))] ?? "");
+  }
+  await page.getByTestId("recovery-confirm-submit").click();
+  await expect(page.getByTestId("current-user")).toHaveText(username);
+  return words;
+}
+
+export async function send(page: Page, text: string): Promise<void> {
+  await page.getByTestId("composer-input").fill(text);
+  await page.getByTestId("composer-send").click();
+}
+
+/** The message whose plaintext contains `text`, once decrypted. */
+export function message(page: Page, text: string) {
+  return page.getByTestId("message").filter({ has: page.getByTestId("message-body").getByText(text) });
+}
