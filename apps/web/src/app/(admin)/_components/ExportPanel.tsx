@@ -7,6 +7,7 @@
  */
 import { useEffect, useState, type FormEvent } from "react";
 import { auditApi, errorOf, type AdminRoom } from "./audit-api";
+import { saveDownload } from "@/lib/download";
 
 interface Done {
   url: string;
@@ -14,17 +15,6 @@ interface Done {
   messages: number;
   sha256: string | null;
   exportLeafIndex: number | null;
-}
-
-/** Hands a finished download to the browser (the link below stays for saving again). */
-function save(url: string, filename: string): void {
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filename;
-  a.style.display = "none";
-  document.body.append(a);
-  a.click();
-  a.remove();
 }
 
 function isoOrNull(local: string): string | null {
@@ -100,7 +90,7 @@ export function ExportPanel() {
       }
       const url = URL.createObjectURL(new Blob(chunks, { type: format === "csv" ? "text/csv" : "application/x-ndjson" }));
       setDone({ url, filename, messages, sha256, exportLeafIndex });
-      save(url, filename);
+      saveDownload(url, filename);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {

@@ -12,6 +12,7 @@ import { api } from "@/lib/api";
 import { cryptoWorker } from "@/lib/crypto-client";
 import { discloseBundle } from "@/lib/verify-client-disclose";
 import { useAccess } from "../../(admin)/_components/AuditShell";
+import { saveDownload } from "@/lib/download";
 
 interface Done {
   url: string;
@@ -20,16 +21,6 @@ interface Done {
   disclosed: number;
   waiting: number;
   failed: number;
-}
-
-function save(url: string, filename: string): void {
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filename;
-  a.style.display = "none";
-  document.body.append(a);
-  a.click();
-  a.remove();
 }
 
 function roomOf(firstLine: string | undefined): string {
@@ -80,7 +71,7 @@ export function DiscloseScreen() {
       const filename = file.name.replace(/(\.jsonl)?$/, "-disclosed.jsonl");
       const url = URL.createObjectURL(new Blob(out, { type: "application/x-ndjson" }));
       setDone({ url, filename, messages: stats.messages, disclosed: stats.disclosed, waiting, failed });
-      save(url, filename);
+      saveDownload(url, filename);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {
