@@ -9,7 +9,6 @@ import type { KeyObject } from "node:crypto";
 import { leafHashOfMessage } from "@cairn/audit";
 import {
   findSession,
-  getMessage,
   isRoomMember,
   readCookie,
   storeEnvelope,
@@ -29,6 +28,7 @@ import {
   type Checkpoint,
   type DeliveredShare,
   type SendMessageAck,
+  type StoredMessage,
 } from "@cairn/protocol";
 import { Server, type Socket } from "socket.io";
 import { onEvent } from "./handler";
@@ -47,6 +47,7 @@ export interface RelayDeps {
 
 interface SocketData {
   userId: string;
+  username: string;
   deviceId: string;
   signingKey: KeyObject;
 }
@@ -90,6 +91,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
         if (device.revokedAt) throw new CairnError("DEVICE_REVOKED", "This device was revoked.");
         const data: SocketData = {
           userId: session.user.id,
+          username: session.user.username,
           deviceId: device.id,
           signingKey: ed25519PublicKey(device.signingPublicKey),
         };
@@ -162,8 +164,18 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
       });
       if (stored.created) {
         deps.onStored?.();
-        const message = await getMessage(prisma, stored.id);
-        if (message) io.to(roomChannel(envelope.roomId)).emit(EVENTS.newMessage, message);
+        // Everything the room needs is in hand: no second read of what was just written.
+        const message: StoredMessage = {
+          roomId: envelope.roomId,
+          roomSeq: stored.roomSeq,
+          leafIndex: stored.leafIndex,
+          serverTime: stored.serverTime.toISOString(),
+          senderUserId: data.userId,
+          senderUsername: data.username,
+          envelope: input.envelope,
+          anchoredTreeSize: null,
+        };
+        io.to(roomChannel(envelope.roomId)).emit(EVENTS.newMessage, message);
         log.info("message stored", {
           roomId: envelope.roomId,
           roomSeq: stored.roomSeq,

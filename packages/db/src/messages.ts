@@ -63,13 +63,6 @@ export async function listMessages(
   return rows.reverse().map(toStored);
 }
 
-/** One stored message by its envelope row id (for fan-out after storing). */
-export async function getMessage(prisma: PrismaClient, id: bigint): Promise<StoredMessage | null> {
-  const rows = await prisma.$queryRaw<MessageRow[]>`${SELECT_MESSAGES} WHERE e.id = ${id}`;
-  const row = rows[0];
-  return row ? toStored(row) : null;
-}
-
 export async function isRoomMember(prisma: PrismaClient, roomId: string, userId: string): Promise<boolean> {
   const row = await prisma.roomMember.findUnique({
     where: { roomId_userId: { roomId, userId } },
