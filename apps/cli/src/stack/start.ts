@@ -103,6 +103,10 @@ export async function startStack(opts: StartOptions): Promise<void> {
     children.push(relay);
     await waitForHttp(`http://127.0.0.1:${opts.relayPort}/socket.io/?EIO=4&transport=polling`, 60_000, relay);
 
+    // Written before the web app starts: whoever waits for the web URL (the browser
+    // tests) can rely on it being there once the page answers.
+    const info: StackInfo = { webUrl, relayUrl, databaseUrl: db.url, relayLog, webLog, pid: process.pid };
+    writeFileSync(path.join(dataDir, "stack.json"), JSON.stringify(info, null, 2), { mode: 0o600 });
     const next = path.join(REPO_ROOT, "apps/web/node_modules/next/dist/bin/next");
     const web = startChild({
       name: "web",
@@ -116,8 +120,6 @@ export async function startStack(opts: StartOptions): Promise<void> {
     children.push(web);
     await waitForHttp(`http://127.0.0.1:${opts.webPort}/`, 120_000, web);
 
-    const info: StackInfo = { webUrl, relayUrl, databaseUrl: db.url, relayLog, webLog, pid: process.pid };
-    writeFileSync(path.join(dataDir, "stack.json"), JSON.stringify(info, null, 2), { mode: 0o600 });
     say(`relay       ${relayUrl}  (log: ${relayLog})`);
     say(`ledger      ${fabric ? `Fabric network (${fabric.networkJson})` : "embedded (in PostgreSQL)"}`);
     say(`ready in    ${((Date.now() - started) / 1000).toFixed(1)} s`);
