@@ -1,5 +1,5 @@
 import { leafHash, rootFromLeaves } from "@cairn/audit";
-import { hex } from "@cairn/protocol";
+import { hex, LedgerAppenderGrant, LedgerBatchRecord, LedgerCheckpoint, LedgerLeaf, LedgerWhoAmI } from "@cairn/protocol";
 import { beforeEach, describe, expect, test } from "vitest";
 import { AuditContract, CHECKPOINT_EVENT, type Checkpoint, type LeafRecord } from "./audit";
 import { ADMIN, CLIENT, MemoryWorld, RELAY, identity } from "./memory-stub.testutil";
@@ -151,5 +151,22 @@ describe("Audit: access control", () => {
     expect(await world.invoke(sneaky, "Audit:WhoAmI")).toMatchObject({ admin: false });
     const attrAdmin = identity({ ou: "client", cn: "y", attrs: { "cairn.role": "admin" } });
     expect(await world.invoke(attrAdmin, "Audit:WhoAmI")).toMatchObject({ admin: true });
+  });
+});
+
+describe("Audit: records are the shared @cairn/protocol shape", () => {
+  test("checkpoints, events, leaves, batches, grants and WhoAmI parse with the shared schemas unchanged", async () => {
+    const cp = await append(0, 3);
+    expect(LedgerCheckpoint.parse(cp)).toEqual(cp);
+    const event = JSON.parse(new TextDecoder().decode(world.lastEvent?.payload)) as unknown;
+    expect(LedgerCheckpoint.parse(event)).toEqual(cp);
+    expect(LedgerCheckpoint.parse(await world.invoke(CLIENT, "Audit:GetCheckpoint", "3"))).toEqual(cp);
+    const leaf = await world.invoke(CLIENT, "Audit:GetLeaf", "2");
+    expect(LedgerLeaf.parse(leaf)).toEqual(leaf);
+    const batch = await world.invoke(CLIENT, "Audit:GetBatch", "1");
+    expect(LedgerBatchRecord.parse(batch)).toEqual(batch);
+    const me = LedgerWhoAmI.parse(await world.invoke(CLIENT, "Audit:WhoAmI"));
+    const grant = await world.invoke(ADMIN, "Audit:AuthorizeAppender", me.mspId, me.idHash);
+    expect(LedgerAppenderGrant.parse(grant)).toEqual(grant);
   });
 });

@@ -10,7 +10,16 @@
  * above pad(i + 1) is the batch holding leaf i: one range read answers GetLeaf.
  */
 import { appendLeaves, frontierRoot, type Frontier } from "@cairn/audit";
-import { fromHex, hex } from "@cairn/protocol";
+import {
+  fromHex,
+  hex,
+  LEDGER_MAX_BATCH_LEAVES,
+  type LedgerAppenderGrant,
+  type LedgerBatchRecord,
+  type LedgerCheckpoint,
+  type LedgerLeaf,
+  type LedgerWhoAmI,
+} from "@cairn/protocol";
 import { Contract } from "fabric-contract-api";
 import { appenderKey, authorOf, identityHash, isAdmin, isAppender, requireAdmin, requireService } from "./access";
 import { firstInRange, padIndex, readJson, txTime, writeJson, type CairnContext } from "./context";
@@ -19,34 +28,19 @@ import { canonicalJson, fromStateBytes, toStateBytes } from "./serialize";
 import { decodeHashList, decodeIndex, decodeRef, decodeString } from "./validate";
 
 /** Most leaves one AppendBatch accepts (~1.3 MB of hex; ~23k hashes/s measured at 20k). */
-export const MAX_BATCH_LEAVES = 20_000;
+export const MAX_BATCH_LEAVES = LEDGER_MAX_BATCH_LEAVES;
 
-export interface Checkpoint {
-  treeSize: number;
-  /** RFC 9162 root, lowercase hex. */
-  rootHash: string;
-  txId: string;
-  /** ISO time of the appending transaction. */
-  time: string;
-}
+/** A checkpoint as the contract records it (the shared @cairn/protocol shape). */
+export type Checkpoint = LedgerCheckpoint;
+/** A stored batch: leaf hashes concatenated, with the batch's checkpoint. */
+export type BatchRecord = LedgerBatchRecord;
+/** One leaf and the checkpoint of its batch. */
+export type LeafRecord = LedgerLeaf;
 
 interface AuditHead {
   treeSize: number;
   frontier: string[];
   checkpoint: Checkpoint | null;
-}
-
-export interface BatchRecord {
-  startIndex: number;
-  treeSize: number;
-  leafHashes: string;
-  checkpoint: Checkpoint;
-}
-
-export interface LeafRecord {
-  index: number;
-  leafHash: string;
-  checkpoint: Checkpoint;
 }
 
 const HEAD_KEY = "audit/head";
@@ -110,7 +104,8 @@ export class AuditContract extends Contract {
       time: txTime(ctx),
     };
     await writeJson(ctx, HEAD_KEY, { treeSize: next.treeSize, frontier: next.nodes.map(hex), checkpoint });
-    await writeJson(ctx, batchKey(end), { startIndex: start, treeSize: end, leafHashes: leafHashesHex, checkpoint });
+    const batch: BatchRecord = { startIndex: start, treeSize: end, leafHashes: leafHashesHex, checkpoint };
+    await writeJson(ctx, batchKey(end), batch);
     await writeJson(ctx, checkpointKey(end), checkpoint);
     // Listeners (fabric-gateway chaincode events, resumable with a checkpointer) learn
     // of each new checkpoint; a replay above emits nothing, as it appends nothing.
@@ -158,7 +153,7 @@ export class AuditContract extends Contract {
     const msp = decodeMspId(mspId);
     const hash = decodeRef("idHash", idHash);
     requireAdmin(ctx, "AuthorizeAppender");
-    const grant = { mspId: msp, idHash: hash, grantedBy: authorOf(ctx), txId: ctx.stub.getTxID(), time: txTime(ctx) };
+    const grant: LedgerAppenderGrant = { mspId: msp, idHash: hash, grantedBy: authorOf(ctx), txId: ctx.stub.getTxID(), time: txTime(ctx) };
     await writeJson(ctx, appenderKey(msp, hash), grant);
     return canonicalJson(grant);
   }
@@ -177,11 +172,12 @@ export class AuditContract extends Contract {
 
   /** @returns {mspId, idHash, admin, appender} JSON for the calling identity */
   async WhoAmI(ctx: CairnContext): Promise<string> {
-    return canonicalJson({
+    const me: LedgerWhoAmI = {
       mspId: ctx.clientIdentity.getMSPID(),
       idHash: identityHash(ctx),
       admin: isAdmin(ctx),
       appender: await isAppender(ctx),
-    });
+    };
+    return canonicalJson(me);
   }
 }

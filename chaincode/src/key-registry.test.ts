@@ -1,8 +1,9 @@
-import { deviceCertificateBytes, deviceRevocationBytes } from "@cairn/protocol";
+import { deviceCertificateBytes, deviceRevocationBytes, LedgerKeyRecord } from "@cairn/protocol";
 import { beforeEach, describe, expect, test } from "vitest";
 import { KeyRegistryContract } from "./key-registry";
 import type { KeyRecord } from "./key-registry";
 import { PolicyContract } from "./policy";
+import { canonicalJson } from "./serialize";
 import { ADMIN, CLIENT, MemoryWorld, RELAY, b64, ed25519, ref } from "./memory-stub.testutil";
 
 const USER = ref(1);
@@ -193,5 +194,32 @@ describe("KeyRegistry: account recovery by an admin", () => {
     expect((await register(device("dev-2"))).devices).toHaveLength(2);
     await expect(world.invoke(ADMIN, "KeyRegistry:RecoverIdentity", USER, fresh.publicB64, "again")).rejects.toThrow(/^CAIRN_E_CONFLICT: /);
     await expect(world.invoke(ADMIN, "KeyRegistry:RecoverIdentity", ref(55), fresh.publicB64, "x")).rejects.toThrow(/^CAIRN_E_NOT_FOUND: /);
+  });
+});
+
+describe("KeyRegistry: records are the shared @cairn/protocol shape", () => {
+  test("what the registry stores and returns parses as LedgerKeyRecord, losing and adding nothing", async () => {
+    await register(device("dev-1"));
+    await register(device("dev-2"));
+    const at = Date.parse("2026-01-01T00:00:00.000Z");
+    await world.invoke(CLIENT, "KeyRegistry:RevokeDevice", USER, "dev-1", String(at), revocation("dev-1", at));
+    await world.invoke(ADMIN, "KeyRegistry:RecoverIdentity", USER, ed25519().publicB64, "lost all devices");
+    const stored = Buffer.from(world.state.get(`keys/${USER}`) as Uint8Array).toString("utf8");
+    const parsed = LedgerKeyRecord.parse(JSON.parse(stored));
+    expect(canonicalJson(parsed)).toBe(stored);
+    expect(await world.invoke(CLIENT, "KeyRegistry:GetKeys", USER)).toEqual(parsed);
+    expect(Object.keys(parsed).sort()).toEqual(["devices", "identityHistory", "identityPublicKey", "registeredAt", "registeredTxId", "userRef"]);
+    expect(Object.keys(parsed.devices[0] ?? {}).sort()).toEqual([
+      "agreementPublicKey",
+      "deviceId",
+      "registeredAt",
+      "registeredTxId",
+      "revocationSignature",
+      "revokedAt",
+      "revokedAtMs",
+      "revokedTxId",
+      "signature",
+      "signingPublicKey",
+    ]);
   });
 });

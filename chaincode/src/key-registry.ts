@@ -4,7 +4,13 @@
  * against the identity key's Ed25519 signature (DESIGN §3), so no relay or admin
  * can substitute a device key unnoticed. Users appear only as keyed hashes.
  */
-import { deviceCertificateBytes, deviceRevocationBytes } from "@cairn/protocol";
+import {
+  deviceCertificateBytes,
+  deviceRevocationBytes,
+  type LedgerDeviceRecord,
+  type LedgerKeyRecord,
+  type LedgerReplacedIdentity,
+} from "@cairn/protocol";
 import { Contract } from "fabric-contract-api";
 import { authorOf, requireAdmin, requireService } from "./access";
 import { readJson, txTime, writeJson, type CairnContext } from "./context";
@@ -14,45 +20,12 @@ import { ORG_POLICY_KEY, type PolicyRecord, type OrgPolicy } from "./policy-stat
 import { canonicalJson } from "./serialize";
 import { decodeB64, decodeDeviceId, decodeIndex, decodeRef, decodeString } from "./validate";
 
-export interface DeviceRecord {
-  deviceId: string;
-  signingPublicKey: string;
-  agreementPublicKey: string;
-  /** Identity key's signature over deviceCertificateBytes. */
-  signature: string;
-  registeredTxId: string;
-  registeredAt: string;
-  /** Revocation time claimed and signed by the identity key, or null while active. */
-  revokedAtMs: number | null;
-  revokedTxId: string | null;
-  /** Time of the revoking transaction. */
-  revokedAt: string | null;
-  /** Identity key's signature over deviceRevocationBytes. */
-  revocationSignature: string | null;
-}
-
+/** A device as the KeyRegistry records it (the shared @cairn/protocol shape). */
+export type DeviceRecord = LedgerDeviceRecord;
 /** An identity key that was replaced, and why. */
-export interface ReplacedIdentity {
-  identityPublicKey: string;
-  registeredTxId: string;
-  registeredAt: string;
-  replacedTxId: string;
-  replacedAt: string;
-  reason: string;
-  /** The admin who recovered the account (MSP id and identity hash). */
-  replacedBy: { mspId: string; idHash: string };
-}
-
-export interface KeyRecord {
-  userRef: string;
-  identityPublicKey: string;
-  registeredTxId: string;
-  registeredAt: string;
-  /** Every device ever registered, in registration order; revoked ones stay, marked. */
-  devices: DeviceRecord[];
-  /** Earlier identity keys, oldest first (absent until the first recovery). */
-  identityHistory?: ReplacedIdentity[];
-}
+export type ReplacedIdentity = LedgerReplacedIdentity;
+/** A user's registry record: identity key, every device, earlier identity keys. */
+export type KeyRecord = LedgerKeyRecord;
 
 const keyOf = (userRef: string) => `keys/${userRef}`;
 

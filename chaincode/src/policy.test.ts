@@ -1,3 +1,4 @@
+import { LedgerOrgPolicyRecord, LedgerRoomPolicyRecord } from "@cairn/protocol";
 import { beforeEach, describe, expect, test } from "vitest";
 import { PolicyContract } from "./policy";
 import type { PolicyRecord, RoomPolicy } from "./policy-state";
@@ -65,5 +66,17 @@ describe("Policy", () => {
     await expect(world.invoke(ADMIN, "Policy:SetRoomPolicy", "room-1", JSON.stringify(room()))).rejects.toThrow(
       /^CAIRN_E_INVALID_ARGUMENT: roomRef/,
     );
+  });
+});
+
+describe("Policy: records are the shared @cairn/protocol shape", () => {
+  test("org and room records, and their history, parse with the shared schemas unchanged", async () => {
+    const orgRecord = await world.invoke(ADMIN, "Policy:SetOrgPolicy", JSON.stringify(org));
+    expect(LedgerOrgPolicyRecord.parse(orgRecord)).toEqual(orgRecord);
+    const roomRecord = await world.invoke(ADMIN, "Policy:SetRoomPolicy", ref(1), JSON.stringify(room()));
+    expect(LedgerRoomPolicyRecord.parse(roomRecord)).toEqual(roomRecord);
+    expect(LedgerRoomPolicyRecord.parse(await world.invoke(CLIENT, "Policy:GetRoomPolicy", ref(1)))).toEqual(roomRecord);
+    const history = (await world.invoke(CLIENT, "Policy:GetPolicyHistory", "org")) as unknown[];
+    expect(history.map((h) => LedgerOrgPolicyRecord.parse(h))).toEqual([orgRecord]);
   });
 });

@@ -2,6 +2,7 @@
  * Policy: organisation and room rules (DESIGN §5), changed only by admins; every
  * change is a new version kept in history with its author and time.
  */
+import { MAX_DEVICES_PER_USER, MAX_RETENTION_SECONDS, MIN_RETENTION_SECONDS } from "@cairn/protocol";
 import { Contract } from "fabric-contract-api";
 import { authorOf, requireAdmin } from "./access";
 import { allInRange, padIndex, readJson, txTime, writeJson, type CairnContext } from "./context";
@@ -17,8 +18,6 @@ import {
 } from "./policy-state";
 import { canonicalJson, fromStateBytes } from "./serialize";
 import { decodeB64, decodeJsonObject, decodeRef } from "./validate";
-
-const MAX_RETENTION_SECONDS = 100 * 366 * 24 * 3600;
 
 function bad(why: string): never {
   throw new ChaincodeError("INVALID_ARGUMENT", `policy ${why}`);
@@ -46,8 +45,8 @@ export function decodeOrgPolicy(json: string): OrgPolicy {
   const o = decodeJsonObject("policy", json, 1024);
   exactKeys(o, ["retentionSeconds", "maxDevicesPerUser", "forwardingAllowed"]);
   return {
-    retentionSeconds: nullableInt(o.retentionSeconds, "retentionSeconds", 60, MAX_RETENTION_SECONDS),
-    maxDevicesPerUser: nullableInt(o.maxDevicesPerUser, "maxDevicesPerUser", 1, 1000),
+    retentionSeconds: nullableInt(o.retentionSeconds, "retentionSeconds", MIN_RETENTION_SECONDS, MAX_RETENTION_SECONDS),
+    maxDevicesPerUser: nullableInt(o.maxDevicesPerUser, "maxDevicesPerUser", 1, MAX_DEVICES_PER_USER),
     forwardingAllowed: bool(o.forwardingAllowed, "forwardingAllowed"),
   };
 }
@@ -58,7 +57,7 @@ export function decodeRoomPolicy(json: string): RoomPolicy {
   const key = o.complianceJournalKey;
   if (key !== null) decodeB64("complianceJournalKey", key, 32);
   return {
-    retentionSeconds: nullableInt(o.retentionSeconds, "retentionSeconds", 60, MAX_RETENTION_SECONDS),
+    retentionSeconds: nullableInt(o.retentionSeconds, "retentionSeconds", MIN_RETENTION_SECONDS, MAX_RETENTION_SECONDS),
     forwardingAllowed: bool(o.forwardingAllowed, "forwardingAllowed"),
     complianceJournalKey: key as string | null,
   };

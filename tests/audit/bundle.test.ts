@@ -10,10 +10,9 @@ import type { Ledger } from "@cairn/ledger";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import { envelopeSigningBytes, envelopeToWire, fromBase64Url, toBase64Url } from "@cairn/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { exportRoom } from "../../apps/cli/src/audit/export";
-import { createSignaturePool } from "../../apps/cli/src/audit/signature-pool";
-import { createLineHash, decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "../../apps/cli/src/audit/node-crypto";
-import { anchorAll, createRoom, createUser, ed25519, makeEnvelope, openLedger, send, SERVER_SECRET, signWith, type TestUser } from "./fixture";
+import { exportRoom } from "@cairn/anchoring";
+import { createSignaturePool, nodeVerifyHost } from "@cairn/audit/node";
+import { anchorAll, createRoom, createUser, ed25519, makeEnvelope, openTestLedger, send, SERVER_SECRET, signWith, type TestUser } from "@cairn/anchoring/testing";
 
 let db: TestDatabase;
 let ledger: Ledger;
@@ -27,7 +26,7 @@ const MESSAGES = 40;
 type Json = Record<string, unknown> & { type: string };
 
 async function verify(lines: string[]): Promise<VerifyReport> {
-  return verifyBundle(lines, { ledger, verifyEd25519, sha256, decodeBase64Url, openEnvelope, createLineHash });
+  return verifyBundle(lines, { ...nodeVerifyHost(), ledger });
 }
 
 const parse = (lines: string[]) => lines.map((l) => JSON.parse(l) as Json);
@@ -53,7 +52,7 @@ function codes(r: VerifyReport): FindingCode[] {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ledger = openLedger(db.prisma);
+  ledger = openTestLedger(db.prisma);
   admin = await createUser(db.prisma, ledger, "admin1", "admin");
   alice = await createUser(db.prisma, ledger, "alice");
   bob = await createUser(db.prisma, ledger, "bob");
@@ -123,7 +122,7 @@ describe("signature checks on worker threads", () => {
     const pool = createSignaturePool(2);
     try {
       const threaded = (lines: string[]) =>
-        verifyBundle(lines, { ledger, verifyEd25519, sha256, decodeBase64Url, openEnvelope, createLineHash, verifyEd25519Batch: (j) => pool.verifyBatch(j) });
+        verifyBundle(lines, { ...nodeVerifyHost(pool), ledger });
       expect(await threaded(clean)).toEqual(await verify(clean));
       const objs = parse(clean);
       const m = objs[messageIndex(objs, 9)] as Json & { envelope: { signature: string } };

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import type { Ledger } from "@cairn/ledger";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { anchorAll, createRoom, createUser, openLedger, send, SERVER_SECRET, type TestUser } from "./fixture";
+import { anchorAll, createRoom, createUser, openTestLedger, send, SERVER_SECRET, type TestUser } from "@cairn/anchoring/testing";
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL("../../apps/cli/src/index.ts", import.meta.url));
@@ -37,7 +37,7 @@ async function cairn(args: string[]): Promise<{ code: number; stdout: string; st
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ledger = openLedger(db.prisma);
+  ledger = openTestLedger(db.prisma);
   admin = await createUser(db.prisma, ledger, "root", "admin");
   const alice = await createUser(db.prisma, ledger, "alice");
   await createUser(db.prisma, ledger, "mallory");

@@ -9,9 +9,9 @@ import { leafHashOfMessage, verifyBundle } from "@cairn/audit";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import type { Ledger } from "@cairn/ledger";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { exportRoom } from "../../apps/cli/src/audit/export";
-import { decodeBase64Url, sha256, verifyEd25519 } from "../../apps/cli/src/audit/node-crypto";
-import { anchorAll, createRoom, createUser, makeEnvelope, openLedger, SERVER_SECRET, type TestUser } from "./fixture";
+import { exportRoom } from "@cairn/anchoring";
+import { decodeBase64Url, sha256, verifyEd25519 } from "@cairn/audit/node";
+import { anchorAll, createRoom, createUser, makeEnvelope, openTestLedger, SERVER_SECRET, type TestUser } from "@cairn/anchoring/testing";
 
 const COUNT = 30_000;
 const CIPHERTEXT = 2_048;
@@ -23,7 +23,7 @@ let roomId: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ledger = openLedger(db.prisma);
+  ledger = openTestLedger(db.prisma);
   alice = await createUser(db.prisma, ledger, "alice", "admin");
   roomId = await createRoom(db.prisma, alice);
   const start = Date.now() - COUNT;

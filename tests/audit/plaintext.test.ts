@@ -12,9 +12,9 @@ import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import type { Ledger } from "@cairn/ledger";
 import { envelopeHeaderBytes, envelopeSigningBytes, toBase64Url } from "@cairn/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { exportRoom } from "../../apps/cli/src/audit/export";
-import { createLineHash, decodeBase64Url, openEnvelope, sha256, verifyEd25519, xchacha20poly1305Open } from "../../apps/cli/src/audit/node-crypto";
-import { anchorAll, createRoom, createUser, openLedger, SERVER_SECRET, signWith, type TestUser } from "./fixture";
+import { exportRoom } from "@cairn/anchoring";
+import { nodeVerifyHost, xchacha20poly1305Open } from "@cairn/audit/node";
+import { anchorAll, createRoom, createUser, openTestLedger, SERVER_SECRET, signWith, type TestUser } from "@cairn/anchoring/testing";
 
 interface Sodium {
   ready: Promise<void>;
@@ -32,7 +32,7 @@ const messageKey = new Uint8Array(randomBytes(32));
 const body = new TextEncoder().encode("quarterly numbers attached — do not forward");
 
 async function verify(l: string[]): Promise<VerifyReport> {
-  return verifyBundle(l, { ledger, verifyEd25519, sha256, decodeBase64Url, openEnvelope, createLineHash });
+  return verifyBundle(l, { ...nodeVerifyHost(), ledger });
 }
 
 function disclose(l: string[], roomSeq: number, disclosure: object): string[] {
@@ -42,7 +42,7 @@ function disclose(l: string[], roomSeq: number, disclosure: object): string[] {
 beforeAll(async () => {
   await sodium.ready;
   db = await createTestDatabase();
-  ledger = openLedger(db.prisma);
+  ledger = openTestLedger(db.prisma);
   alice = await createUser(db.prisma, ledger, "alice", "admin");
   roomId = await createRoom(db.prisma, alice);
   for (let i = 0; i < 3; i++) {

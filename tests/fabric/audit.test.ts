@@ -38,16 +38,16 @@ describe("Audit on a real Fabric network", () => {
 
   it("rejects a batch that does not start where the log ends", async () => {
     await expect(ledger.appendBatch({ startIndex: 7, leafHashes: second })).rejects.toMatchObject({
-      chaincodeCode: "OUT_OF_ORDER",
+      code: "OUT_OF_ORDER",
     });
     await expect(ledger.appendBatch({ startIndex: 1, leafHashes: second })).rejects.toMatchObject({
-      chaincodeCode: "CONFLICT",
+      code: "CONFLICT",
     });
   });
 
   it("refuses appends from an identity that is not the relay's", async () => {
     await expect(outsider.appendBatch({ startIndex: 3, leafHashes: second })).rejects.toMatchObject({
-      chaincodeCode: "FORBIDDEN",
+      code: "FORBIDDEN",
     });
   });
 

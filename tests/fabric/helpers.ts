@@ -1,7 +1,8 @@
 /** Test keys and ledgers for the Fabric suite (node:crypto Ed25519, as the browser's libsodium keys). */
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
-import { createFabricLedger, fabricConfigFromNetworkFile, type FabricIdentityName, type FabricLedger } from "@cairn/ledger";
-import { deviceCertificateBytes, fromBase64Url } from "@cairn/protocol";
+import type { PrismaClient } from "@cairn/db";
+import { createFabricLedger, fabricConfigFromNetworkFile, type FabricIdentityName, type FabricLedger, type Ledger } from "@cairn/ledger";
+import { deviceCertificateBytes, fromBase64Url, fromHex } from "@cairn/protocol";
 
 export function ledgerAs(identity: FabricIdentityName): FabricLedger {
   const path = process.env.CAIRN_FABRIC_NETWORK_JSON;
@@ -42,4 +43,23 @@ export function deviceRegistration(userRef: string, identity: TestKey, signer: T
     agreementPublicKey: agreement,
     signature: sign(null, certificate, signer.privateKey).toString("base64url"),
   };
+}
+
+/**
+ * The suite's network already holds other tests' audit batches. A Cairn database
+ * paired with it starts where the chain's log ends: the earlier leaves are copied
+ * in (as a deployment restoring its log from the chain would), so proofs can be built.
+ */
+export async function adoptChainLog(prisma: PrismaClient, ledger: Ledger): Promise<void> {
+  let next = 0;
+  const size = (await ledger.getLatestCheckpoint())?.treeSize ?? 0;
+  while (next < size) {
+    const batch = await ledger.getBatch?.(next);
+    if (!batch) throw new Error(`no batch at ${next}`);
+    await prisma.auditLeaf.createMany({
+      data: batch.leafHashes.map((h, k) => ({ leafIndex: BigInt(next + k), leafHash: new Uint8Array(fromHex(h)), kind: "foreign" })),
+    });
+    next = batch.treeSize;
+  }
+  await prisma.auditHead.update({ where: { id: 1 }, data: { nextLeaf: BigInt(size) } });
 }

@@ -46,8 +46,7 @@ describe("KeyRegistry on a real Fabric network", () => {
     await ledger.registerIdentity({ userRef, identityPublicKey: identity.publicKey });
     const device = { ...deviceRegistration(userRef, identity, identity, "phone"), signature: Buffer.alloc(64).toString("base64url") };
     await expect(ledger.registerDevice(device)).rejects.toMatchObject({
-      code: "FABRIC_CHAINCODE_REJECTED",
-      chaincodeCode: "BAD_SIGNATURE",
+      code: "BAD_SIGNATURE",
     });
     expect((await ledger.getKeys(userRef))?.devices).toEqual([]);
   });
@@ -57,7 +56,7 @@ describe("KeyRegistry on a real Fabric network", () => {
     const identity = ed25519();
     await ledger.registerIdentity({ userRef, identityPublicKey: identity.publicKey });
     const device = deviceRegistration(userRef, identity, ed25519(), "tablet");
-    await expect(ledger.registerDevice(device)).rejects.toMatchObject({ chaincodeCode: "BAD_SIGNATURE" });
+    await expect(ledger.registerDevice(device)).rejects.toMatchObject({ code: "BAD_SIGNATURE" });
     expect((await ledger.getKeys(userRef))?.devices).toEqual([]);
   });
 });

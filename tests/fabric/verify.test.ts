@@ -7,12 +7,11 @@ import { createHash } from "node:crypto";
 import { verifyBundle, type VerifyReport } from "@cairn/audit";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import type { Ledger } from "@cairn/ledger";
-import { fromHex } from "@cairn/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { exportRoom } from "../../apps/cli/src/audit/export";
-import { createLineHash, decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "../../apps/cli/src/audit/node-crypto";
-import { anchorAll, createRoom, createUser, send, SERVER_SECRET } from "../audit/fixture";
-import { ledgerAs } from "./helpers";
+import { exportRoom } from "@cairn/anchoring";
+import { nodeVerifyHost } from "@cairn/audit/node";
+import { anchorAll, createRoom, createUser, send, SERVER_SECRET } from "@cairn/anchoring/testing";
+import { adoptChainLog, ledgerAs } from "./helpers";
 
 let db: TestDatabase;
 let relayLedger: Ledger;
@@ -20,33 +19,14 @@ let org2View: Ledger;
 let bundle: string[];
 const MESSAGES = 12;
 
-/**
- * The suite's network already holds other tests' audit batches. A Cairn database
- * paired with it starts where the chain's log ends: the earlier leaves are copied
- * in (as a deployment restoring its log from the chain would), so proofs can be built.
- */
-async function adoptChainLog(): Promise<void> {
-  let next = 0;
-  const size = (await relayLedger.getLatestCheckpoint())?.treeSize ?? 0;
-  while (next < size) {
-    const batch = await relayLedger.getBatch?.(next);
-    if (!batch) throw new Error(`no batch at ${next}`);
-    await db.prisma.auditLeaf.createMany({
-      data: batch.leafHashes.map((h, k) => ({ leafIndex: BigInt(next + k), leafHash: new Uint8Array(fromHex(h)), kind: "foreign" })),
-    });
-    next = batch.treeSize;
-  }
-  await db.prisma.auditHead.update({ where: { id: 1 }, data: { nextLeaf: BigInt(size) } });
-}
-
 const verify = (lines: string[]): Promise<VerifyReport> =>
-  verifyBundle(lines, { ledger: org2View, verifyEd25519, sha256, decodeBase64Url, openEnvelope, createLineHash });
+  verifyBundle(lines, { ...nodeVerifyHost(), ledger: org2View });
 
 beforeAll(async () => {
   db = await createTestDatabase();
   relayLedger = ledgerAs("org1Appender");
   org2View = ledgerAs("org2User");
-  await adoptChainLog();
+  await adoptChainLog(db.prisma, relayLedger);
   const admin = await createUser(db.prisma, relayLedger, "admin1", "admin");
   const alice = await createUser(db.prisma, relayLedger, "alice");
   const bob = await createUser(db.prisma, relayLedger, "bob");

@@ -12,7 +12,8 @@ import { storeEnvelope, type PrismaClient } from "@cairn/db";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import { createEmbeddedLedger, LedgerError, type EmbeddedLedger, type Ledger } from "@cairn/ledger";
 import { hex, type Envelope } from "@cairn/protocol";
-import { createLogger, startLedgerWorker, type LedgerWorker } from "@cairn/relay";
+import { startLedgerWorker, type LedgerWorker } from "@cairn/anchoring";
+import { createLogger } from "@cairn/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -4,7 +4,8 @@
  */
 import { createPrismaClient } from "@cairn/db";
 import { createEmbeddedLedger } from "@cairn/ledger";
-import { createLogger, startLedgerWorker } from "@cairn/relay";
+import { startLedgerWorker } from "@cairn/anchoring";
+import { createLogger } from "@cairn/log";
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) throw new Error("DATABASE_URL is required");

@@ -5,6 +5,7 @@ import { startStack } from "./stack/start";
 import { REPO_ROOT } from "./stack/paths";
 import path from "node:path";
 import { cliEnv } from "./env";
+import { readFabricEnv } from "./fabric/env";
 import { availableParallelism } from "node:os";
 
 function port(value: string): number {
@@ -64,7 +65,7 @@ program
       ledger: ledgerKind(opts.ledger ?? env.CAIRN_LEDGER),
       databaseUrl: env.DATABASE_URL,
       serverSecret: env.CAIRN_SERVER_SECRET,
-      networkFile: opts.network ?? env.CAIRN_FABRIC_NETWORK,
+      networkFile: opts.network ?? env.CAIRN_FABRIC_NETWORK ?? defaultNetworkFile(),
     }));
   });
 
@@ -86,9 +87,14 @@ program
       progress: opts.progress,
       threads: opts.threads,
       databaseUrl: env.DATABASE_URL,
-      networkFile: opts.network ?? env.CAIRN_FABRIC_NETWORK,
+      networkFile: opts.network ?? env.CAIRN_FABRIC_NETWORK ?? defaultNetworkFile(),
     }));
   });
+
+/** network.json where `pnpm fabric:up` writes it: <CAIRN_FABRIC_DIR>/network.json. */
+function defaultNetworkFile(): string {
+  return path.join(readFabricEnv().dataDir, "network.json");
+}
 
 function isoTime(value: string): Date {
   const t = Date.parse(value);

@@ -26,13 +26,17 @@ import {
   SubscribeRoomEvent,
   envelopeFromWire,
   type Checkpoint,
+  type ClientToServerEvents,
   type DeliveredShare,
+  type InterServerEvents,
   type SendMessageAck,
+  type ServerToClientEvents,
+  type SocketData,
   type StoredMessage,
 } from "@cairn/protocol";
 import { Server, type Socket } from "socket.io";
 import { onEvent } from "./handler";
-import { errorFields, type Logger } from "./log";
+import { errorFields, type Logger } from "@cairn/log";
 import { ed25519PublicKey, envelopeSignatureValid } from "./signatures";
 import { deliverQueuedShares, queueShares, markSharesDelivered } from "./shares";
 
@@ -45,19 +49,19 @@ export interface RelayDeps {
   onStored?: () => void;
 }
 
-interface SocketData {
-  userId: string;
-  username: string;
-  deviceId: string;
-  signingKey: KeyObject;
-}
+/** What the relay keeps per connection: the user, the device and its signing key. */
+export type RelaySocketData = SocketData<KeyObject>;
+/** The relay's Socket.IO server, typed by the event maps of @cairn/protocol. */
+export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, RelaySocketData>;
+/** One client connection of {@link RelayServer}. */
+export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, RelaySocketData>;
 
 export const roomChannel = (roomId: string) => `room:${roomId}`;
 export const deviceChannel = (deviceId: string) => `device:${deviceId}`;
 export const userChannel = (userId: string) => `user:${userId}`;
 
 export interface Relay {
-  io: Server;
+  io: RelayServer;
   /** Joins a user's live sockets to a room they were just added to. */
   joinRoom(roomId: string, userIds: string[]): void;
   broadcastCheckpoint(checkpoint: Checkpoint): void;
@@ -68,7 +72,7 @@ export interface Relay {
 
 export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
   const { prisma, log } = deps;
-  const io = new Server(httpServer, {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, RelaySocketData>(httpServer, {
     cors: { origin: deps.corsOrigins, credentials: true },
     // Hard transport cap well above the 64 KiB event limit, so oversized events get
     // an error ack (checked per event) instead of a dropped connection.
@@ -89,7 +93,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
           throw new CairnError("DEVICE_UNKNOWN", "This device is not registered to you.");
         }
         if (device.revokedAt) throw new CairnError("DEVICE_REVOKED", "This device was revoked.");
-        const data: SocketData = {
+        const data: RelaySocketData = {
           userId: session.user.id,
           username: session.user.username,
           deviceId: device.id,
@@ -107,8 +111,8 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
     })();
   });
 
-  io.on("connection", (socket: Socket) => {
-    const data = socket.data as SocketData;
+  io.on("connection", (socket) => {
+    const { data } = socket;
     // Handlers are registered at once (events sent right after connecting are not
     // lost) and wait until the socket has joined its rooms.
     const ready = onConnect(socket, data);
@@ -116,7 +120,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
     registerHandlers(socket, data, ready);
   });
 
-  async function onConnect(socket: Socket, data: SocketData): Promise<void> {
+  async function onConnect(socket: RelaySocket, data: RelaySocketData): Promise<void> {
     try {
       const memberships = await prisma.roomMember.findMany({
         where: { userId: data.userId },
@@ -145,7 +149,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
     throw new CairnError("NOT_A_MEMBER", "You are not a member of this room.");
   }
 
-  function registerHandlers(socket: Socket, data: SocketData, ready: Promise<void>): void {
+  function registerHandlers(socket: RelaySocket, data: RelaySocketData, ready: Promise<void>): void {
     onEvent(socket, EVENTS.sendMessage, SendMessageEvent, log, async (input): Promise<SendMessageAck> => {
       await ready;
       const envelope = envelopeFromWire(input.envelope);

@@ -3,12 +3,20 @@
  * No event can crash the process or close the connection; the client always gets
  * `{ ok: true, ... }` or `{ ok: false, error: { code, message } }` back.
  */
-import { CairnError, MAX_EVENT_BYTES, toErrorBody, type Ack } from "@cairn/protocol";
-import type { Socket } from "socket.io";
+import {
+  CairnError,
+  MAX_EVENT_BYTES,
+  toErrorBody,
+  type Ack,
+  type ClientEventAck,
+  type ClientEventName,
+  type ClientEventPayload,
+} from "@cairn/protocol";
 import type { z } from "zod";
-import { errorFields, type Logger } from "./log";
+import { errorFields, type Logger } from "@cairn/log";
+import type { RelaySocket } from "./app";
 
-type AckFn = (response: Ack<Record<string, unknown>>) => void;
+type AckFn = (response: Ack<object>) => void;
 
 /** Serialized size of an event payload, as the client sent it. */
 function payloadSize(payload: unknown): number {
@@ -19,14 +27,19 @@ function payloadSize(payload: unknown): number {
   }
 }
 
-export function onEvent<S extends z.ZodType, R extends Record<string, unknown>>(
-  socket: Socket,
-  event: string,
-  schema: S,
+/**
+ * Handles client event `event`: its schema must parse to the event's payload type and
+ * the handler must return the event's ack data (socket-events.ts in @cairn/protocol).
+ * The listener takes `unknown`: a client may send anything, and only the schema decides.
+ */
+export function onEvent<E extends ClientEventName>(
+  socket: RelaySocket,
+  event: E,
+  schema: z.ZodType<ClientEventPayload<E>>,
   log: Logger,
-  handle: (input: z.infer<S>) => Promise<R>,
+  handle: (input: ClientEventPayload<E>) => Promise<ClientEventAck<E>>,
 ): void {
-  socket.on(event, (payload: unknown, ack: unknown) => {
+  const listener = (payload: unknown, ack: unknown): void => {
     const reply: AckFn = typeof ack === "function" ? (ack as AckFn) : () => {};
     void (async () => {
       try {
@@ -38,7 +51,7 @@ export function onEvent<S extends z.ZodType, R extends Record<string, unknown>>(
           const where = parsed.error.issues[0]?.path.join(".") || "payload";
           throw new CairnError("VALIDATION_FAILED", `Invalid ${event}: ${where}.`);
         }
-        const result = await handle(parsed.data);
+        const result: object = await handle(parsed.data);
         reply({ ok: true, ...result });
       } catch (err) {
         const body = toErrorBody(err);
@@ -47,5 +60,6 @@ export function onEvent<S extends z.ZodType, R extends Record<string, unknown>>(
         reply({ ok: false, error: body.error });
       }
     })();
-  });
+  };
+  socket.on<ClientEventName>(event, listener);
 }

@@ -6,9 +6,9 @@ import { hex, toBase64Url } from "@cairn/protocol";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLedgerHttpHandler } from "./ledger-http";
-import { createLogger } from "./log";
+import { createLogger } from "@cairn/log";
 import { makeUser, type TestUser } from "./test-fixtures";
-import { userRef } from "./user-ref";
+import { userRef } from "@cairn/anchoring";
 
 const SECRET = "cd".repeat(32);
 let db: TestDatabase;

@@ -16,8 +16,8 @@ import { findSession, readCookie, SESSION_COOKIE, type PrismaClient } from "@cai
 import type { Ledger } from "@cairn/ledger";
 import { CairnError, httpStatusOf, toErrorBody } from "@cairn/protocol";
 import { z } from "zod";
-import { errorFields, type Logger } from "./log";
-import { userRef } from "./user-ref";
+import { errorFields, type Logger } from "@cairn/log";
+import { userRef } from "@cairn/anchoring";
 
 export interface LedgerHttpDeps {
   prisma: PrismaClient;

@@ -3,23 +3,21 @@
  * server-event listener. Stops cleanly on SIGINT/SIGTERM.
  */
 import { createServer } from "node:http";
+import path from "node:path";
+import { followCheckpoints, openLedger, startLedgerWorker } from "@cairn/anchoring";
 import { createPrismaClient, latestCheckpoint, subscribeServerEvents } from "@cairn/db";
 import { migrate } from "@cairn/db/admin";
+import { createLogger, errorFields } from "@cairn/log";
 import { createRelay } from "./app";
 import { parseEnv } from "./env";
-import { openLedger } from "./ledger";
 import { createLedgerHttpHandler } from "./ledger-http";
-import { followCheckpoints } from "./checkpoint-follower";
-import path from "node:path";
-import { createLogger, errorFields } from "./log";
-import { startLedgerWorker } from "./worker";
 
 async function main(): Promise<void> {
   const env = parseEnv();
   const log = createLogger(env.CAIRN_LOG_LEVEL);
   await migrate(env.DATABASE_URL);
   const prisma = createPrismaClient(env.DATABASE_URL);
-  const ledger = openLedger(env, prisma);
+  const ledger = openLedger({ kind: env.CAIRN_LEDGER, as: "writer", prisma, networkFile: env.CAIRN_FABRIC_NETWORK });
   const http = createServer(
     createLedgerHttpHandler({
       prisma,

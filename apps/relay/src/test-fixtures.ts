@@ -10,12 +10,21 @@ import {
   envelopeSigningBytes,
   envelopeToWire,
   toBase64Url,
+  type Ack,
+  type ClientEventAck,
+  type ClientEventName,
+  type ClientEventPayload,
+  type ClientToServerEvents,
   type Envelope,
+  type ServerToClientEvents,
   type WireEnvelope,
 } from "@cairn/protocol";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { createRelay, type Relay } from "./app";
-import { createLogger } from "./log";
+import { createLogger } from "@cairn/log";
+
+/** A browser's view of the relay: typed by the same event maps as the relay. */
+export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface TestUser {
   id: string;
@@ -105,7 +114,7 @@ export async function startRelay(prisma: PrismaClient, onStored?: () => void): P
   };
 }
 
-export function client(url: string, user: Pick<TestUser, "token" | "deviceId"> | null, auth?: unknown): ClientSocket {
+export function client(url: string, user: Pick<TestUser, "token" | "deviceId"> | null, auth?: unknown): TestClient {
   return connect(url, {
     transports: ["websocket"],
     reconnection: false,
@@ -115,17 +124,38 @@ export function client(url: string, user: Pick<TestUser, "token" | "deviceId"> |
   });
 }
 
-export function connected(socket: ClientSocket): Promise<void> {
+export function connected(socket: TestClient): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve());
     socket.once("connect_error", reject);
   });
 }
 
-export function emitAck<T = unknown>(socket: ClientSocket, event: string, payload: unknown): Promise<T> {
-  return socket.timeout(10_000).emitWithAck(event, payload) as Promise<T>;
+/** Emits a well-formed event and waits for the relay's ack. */
+export function emitAck<E extends ClientEventName>(
+  socket: TestClient,
+  event: E,
+  payload: ClientEventPayload<E>,
+): Promise<Ack<ClientEventAck<E>>> {
+  return emitUnchecked(socket, event, payload);
 }
 
-export function nextEvent<T = unknown>(socket: ClientSocket, event: string): Promise<T> {
-  return new Promise((resolve) => socket.once(event, (data: T) => resolve(data)));
+/**
+ * Emits any payload under a client event name (what a misbehaving client can send)
+ * and waits for the relay's ack: for tests of the relay's input checks.
+ */
+export function emitUnchecked(socket: TestClient, event: ClientEventName, payload: unknown): Promise<Ack<object>> {
+  // The untyped view of the same socket: the event maps forbid malformed payloads.
+  const raw = socket as unknown as ClientSocket;
+  return raw.timeout(10_000).emitWithAck(event, payload) as Promise<Ack<object>>;
+}
+
+export function nextEvent<E extends keyof ServerToClientEvents>(
+  socket: TestClient,
+  event: E,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve) => {
+    const listener = (data: Parameters<ServerToClientEvents[E]>[0]) => resolve(data);
+    socket.once<keyof ServerToClientEvents>(event, listener);
+  });
 }

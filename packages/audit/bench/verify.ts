@@ -15,8 +15,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { verifyBundle, type LedgerView, type VerifyDeps } from "../src/index";
-import { createLineHash, decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "../../../apps/cli/src/audit/node-crypto";
-import { createSignaturePool } from "../../../apps/cli/src/audit/signature-pool";
+import { createSignaturePool, nodeVerifyHost, verifyEd25519 } from "../src/node";
 import { syntheticBundle } from "./synthetic-bundle";
 import { writeSection } from "./sections";
 
@@ -31,7 +30,7 @@ const ROUNDS = arg("rounds", 10);
 const BATCH = arg("batch", 4_000);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-const deps = (ledger: LedgerView): VerifyDeps => ({ ledger, verifyEd25519, sha256, decodeBase64Url, openEnvelope, createLineHash });
+const deps = (ledger: LedgerView): VerifyDeps => ({ ...nodeVerifyHost(), ledger });
 
 // 1. Paired rounds: the whole verifier on a K-message bundle vs raw Ed25519 on the same K signatures.
 const small: string[] = [];

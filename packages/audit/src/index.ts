@@ -39,6 +39,7 @@ export {
 export {
   BUNDLE_FORMAT,
   BUNDLE_VERSION,
+  toBundleKeyRecord,
   type LedgerKind,
   type BundleHeader,
   type BundleKeys,

@@ -1,3 +1,4 @@
+import { fromHex, type LedgerCheckpoint } from "@cairn/protocol";
 import type { PrismaClient } from "./client";
 
 export interface PendingLeaf {
@@ -23,15 +24,16 @@ export async function anchoredTreeSize(prisma: PrismaClient): Promise<number> {
 }
 
 /**
- * Records a checkpoint the ledger committed. Idempotent and race-safe: the anchor
- * worker and the chain-event follower may record the same one at the same moment.
+ * Records a checkpoint the ledger committed, as the ledger returned it. Idempotent and
+ * race-safe: the anchor worker and the chain-event follower may record the same one at
+ * the same moment. The checkpoint's `time` is kept in the Checkpoint.ledgerTime column
+ * (its name predates the shared record; renaming it would take a migration for nothing).
+ * @throws TypeError when rootHash is not hex
  */
-export async function recordCheckpoint(
-  prisma: PrismaClient,
-  c: { treeSize: number; rootHash: Uint8Array; txId: string; ledgerTime: Date },
-): Promise<void> {
+export async function recordCheckpoint(prisma: PrismaClient, c: LedgerCheckpoint): Promise<void> {
+  const rootHash = new Uint8Array(fromHex(c.rootHash));
   await prisma.$executeRaw`
     INSERT INTO "Checkpoint" ("treeSize", "rootHash", "txId", "ledgerTime")
-    VALUES (${BigInt(c.treeSize)}, ${new Uint8Array(c.rootHash)}, ${c.txId}, ${c.ledgerTime})
+    VALUES (${BigInt(c.treeSize)}, ${rootHash}, ${c.txId}, ${new Date(c.time)})
     ON CONFLICT ("treeSize") DO NOTHING`;
 }

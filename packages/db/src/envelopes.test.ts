@@ -129,7 +129,7 @@ describe("sessions", () => {
 
 describe("recordCheckpoint", () => {
   it("is idempotent under concurrent recording of the same checkpoint", async () => {
-    const cp = { treeSize: 7, rootHash: new Uint8Array(32).fill(7), txId: "tx7", ledgerTime: new Date() };
+    const cp = { treeSize: 7, rootHash: "07".repeat(32), txId: "tx7", time: new Date().toISOString() };
     await Promise.all(Array.from({ length: 8 }, () => recordCheckpoint(db.prisma, cp)));
     const rows = await db.prisma.checkpoint.findMany({ where: { treeSize: 7n } });
     expect(rows).toHaveLength(1);

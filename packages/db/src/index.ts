@@ -15,8 +15,11 @@ export {
   pendingLedgerTxs,
   markLedgerTxDone,
   markLedgerTxFailed,
+  markLedgerTxRefused,
+  refusedLedgerTxs,
   type LedgerOutboxKind,
   type OutboxItem,
+  type RefusedLedgerTx,
 } from "./outbox";
 export { leavesFrom, anchoredTreeSize, recordCheckpoint, type PendingLeaf } from "./audit-log";
 export {

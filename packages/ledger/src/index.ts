@@ -18,7 +18,7 @@ export type {
   LedgerRoomPolicy,
   LedgerPolicyRecord,
 } from "./ledger";
-export { LedgerError, toLedgerError, type LedgerErrorCode } from "./errors";
+export { LedgerError, LEDGER_ERROR_CODES, toLedgerError, type LedgerErrorCode } from "./errors";
 export {
   createEmbeddedLedger,
   DEFAULT_EMBEDDED_IDENTITY,

@@ -4,6 +4,15 @@
  * hash-chained block log) and `fabric` (@hyperledger/fabric-gateway).
  * Bytes cross this interface as base64url (keys, signatures) or lowercase hex (hashes).
  */
+import type {
+  LedgerBatch,
+  LedgerCheckpoint,
+  LedgerKeyRecord,
+  LedgerLeaf,
+  LedgerOrgPolicy,
+  LedgerPolicyRecord,
+  LedgerRoomPolicy,
+} from "@cairn/protocol";
 
 /** Where and when a ledger transaction was committed. */
 export interface TxReceipt {
@@ -35,96 +44,20 @@ export interface DeviceRevocation {
   signature: string;
 }
 
-export interface LedgerDeviceRecord {
-  deviceId: string;
-  signingPublicKey: string;
-  agreementPublicKey: string;
-  signature: string;
-  registeredTxId: string;
-  registeredAt: string;
-  revokedAtMs: number | null;
-  revokedTxId: string | null;
-  /** Time of the revoking transaction (optional: added after the first cut). */
-  revokedAt?: string | null;
-  /** Identity key's signature over deviceRevocationBytes, when revoked. */
-  revocationSignature?: string | null;
-}
-
-export interface LedgerKeyRecord {
-  userRef: string;
-  identityPublicKey: string;
-  registeredTxId: string;
-  registeredAt: string;
-  devices: LedgerDeviceRecord[];
-  /** Earlier identity keys replaced by an admin recovery (KeyRegistry:RecoverIdentity), oldest first. */
-  identityHistory?: {
-    identityPublicKey: string;
-    registeredTxId: string;
-    registeredAt: string;
-    replacedTxId: string;
-    replacedAt: string;
-    reason: string;
-    replacedBy: { mspId: string; idHash: string };
-  }[];
-}
-
-/** A checkpoint of the audit log as the chain records it. */
-export interface LedgerCheckpoint {
-  treeSize: number;
-  /** RFC 9162 root hash, hex. */
-  rootHash: string;
-  txId: string;
-  /** ISO time of the committing transaction. */
-  time: string;
-}
-
-export interface LedgerLeaf {
-  index: number;
-  leafHash: string;
-  /** The checkpoint written by the batch that appended this leaf. */
-  checkpoint: LedgerCheckpoint;
-}
-
-/** One appended batch as the chain keeps it. */
-export interface LedgerBatch {
-  startIndex: number;
-  /** Tree size after the batch (its end, exclusive). */
-  treeSize: number;
-  /** Leaf hashes (hex) of leaves [startIndex, treeSize). */
-  leafHashes: string[];
-  checkpoint: LedgerCheckpoint;
-}
-
-/** Organisation rules (chaincode Policy contract, DESIGN §5). */
-export interface LedgerOrgPolicy {
-  /** Default retention of ciphertext in seconds (>= 60); null keeps messages forever. */
-  retentionSeconds: number | null;
-  /** Maximum active devices per user (1..1000); null for no limit. */
-  maxDevicesPerUser: number | null;
-  forwardingAllowed: boolean;
-}
-
-/** A room's rules (chaincode Policy contract, DESIGN §5). */
-export interface LedgerRoomPolicy {
-  retentionSeconds: number | null;
-  forwardingAllowed: boolean;
-  /** Compliance officer's X25519 public key (base64url, 32 bytes) when the room is journaled. */
-  complianceJournalKey: string | null;
-}
-
-/** One version of a policy as the chain records it: who changed it, and when. */
-export interface LedgerPolicyRecord<P> {
-  /** "org" or "room:<roomRef>". */
-  scope: string;
-  /** 1 for a scope's first policy, +1 per change. */
-  version: number;
-  policy: P;
-  txId: string;
-  /** ISO time of the committing transaction. */
-  time: string;
-  /** The admin who made the change: MSP id and SHA-256 hex of the identity's id. */
-  author: { mspId: string; idHash: string };
-}
+/**
+ * The chain's records, as @cairn/protocol defines them once (zod schema and type of
+ * the same name): both ledgers parse what the chaincode returns with those schemas.
+ */
+export type {
+  LedgerBatch,
+  LedgerCheckpoint,
+  LedgerDeviceRecord,
+  LedgerKeyRecord,
+  LedgerLeaf,
+  LedgerOrgPolicy,
+  LedgerPolicyRecord,
+  LedgerRoomPolicy,
+} from "@cairn/protocol";
 
 export interface AppendBatchInput {
   /** Index of the first leaf; must equal the chain's current tree size (or replay a stored batch). */
@@ -151,7 +84,7 @@ export interface Ledger {
   getBatch?(index: number): Promise<LedgerBatch | null>;
   /**
    * Sets a room's policy (Policy:SetRoomPolicy). Only admins may: any other identity is
-   * refused by the contract (LedgerError / FabricLedgerError with code FORBIDDEN).
+   * refused by the contract (LedgerError with code FORBIDDEN).
    */
   setRoomPolicy(roomRef: string, policy: LedgerRoomPolicy): Promise<LedgerPolicyRecord<LedgerRoomPolicy>>;
   getRoomPolicy(roomRef: string): Promise<LedgerPolicyRecord<LedgerRoomPolicy> | null>;

@@ -3,7 +3,9 @@
  * chaincode's Policy contract accepts (chaincode/README.md "Policy"); the contract
  * itself validates ranges and allows only admins to write.
  */
-import type { Ledger, LedgerOrgPolicy, LedgerPolicyRecord, LedgerRoomPolicy } from "./ledger";
+import { LedgerOrgPolicyRecord, LedgerRoomPolicyRecord } from "@cairn/protocol";
+import type { Ledger, LedgerOrgPolicy, LedgerRoomPolicy } from "./ledger";
+import { parseOptionalRecord, parseRecord } from "./records";
 
 const REF = /^[0-9a-f]{64}$/;
 
@@ -56,18 +58,6 @@ export function orgPolicyJson(policy: LedgerOrgPolicy): string {
   });
 }
 
-/** Copies a PolicyRecord as the contract returns it (JSON), keeping only the documented fields. */
-export function toPolicyRecord<P>(record: LedgerPolicyRecord<P>): LedgerPolicyRecord<P> {
-  return {
-    scope: record.scope,
-    version: record.version,
-    policy: record.policy,
-    txId: record.txId,
-    time: record.time,
-    author: { mspId: record.author.mspId, idHash: record.author.idHash },
-  };
-}
-
 /** Runs a contract transaction and returns its JSON result text. */
 export type PolicyCall = (name: string, args: string[]) => Promise<string>;
 
@@ -76,30 +66,25 @@ export type PolicyMethods = Pick<
   "setRoomPolicy" | "getRoomPolicy" | "setOrgPolicy" | "getOrgPolicy"
 >;
 
-/** The Ledger's four policy methods over a ledger's own submit and evaluate. */
+/**
+ * The Ledger's four policy methods over a ledger's own submit and evaluate; what the
+ * contract returns is parsed with the shared policy record schemas.
+ */
 export function policyMethods(submit: PolicyCall, evaluate: PolicyCall): PolicyMethods {
-  const parse = <P>(text: string): LedgerPolicyRecord<P> | null => {
-    const record = JSON.parse(text) as LedgerPolicyRecord<P> | null;
-    return record ? toPolicyRecord(record) : null;
-  };
-  const written = <P>(text: string): LedgerPolicyRecord<P> => {
-    const record = parse<P>(text);
-    if (!record) throw new Error("the Policy contract returned no record");
-    return record;
-  };
   return {
     async setRoomPolicy(roomRef, policy) {
       const args = [checkRoomRef(roomRef), roomPolicyJson(policy)];
-      return written<LedgerRoomPolicy>(await submit("Policy:SetRoomPolicy", args));
+      return parseRecord(LedgerRoomPolicyRecord, await submit("Policy:SetRoomPolicy", args), "SetRoomPolicy");
     },
     async getRoomPolicy(roomRef) {
-      return parse<LedgerRoomPolicy>(await evaluate("Policy:GetRoomPolicy", [checkRoomRef(roomRef)]));
+      const text = await evaluate("Policy:GetRoomPolicy", [checkRoomRef(roomRef)]);
+      return parseOptionalRecord(LedgerRoomPolicyRecord, text, "GetRoomPolicy");
     },
     async setOrgPolicy(policy) {
-      return written<LedgerOrgPolicy>(await submit("Policy:SetOrgPolicy", [orgPolicyJson(policy)]));
+      return parseRecord(LedgerOrgPolicyRecord, await submit("Policy:SetOrgPolicy", [orgPolicyJson(policy)]), "SetOrgPolicy");
     },
     async getOrgPolicy() {
-      return parse<LedgerOrgPolicy>(await evaluate("Policy:GetOrgPolicy", []));
+      return parseOptionalRecord(LedgerOrgPolicyRecord, await evaluate("Policy:GetOrgPolicy", []), "GetOrgPolicy");
     },
   };
 }

@@ -34,3 +34,5 @@ export {
 } from "./records";
 export { ERROR_CODES, CairnError, httpStatusOf, toErrorBody, type ErrorCode, type ErrorBody } from "./errors";
 export * from "./schemas";
+export * from "./socket-events";
+export * from "./ledger-records";

@@ -29,8 +29,9 @@ import { hex } from "@cairn/protocol";
 import { createTestDatabase } from "@cairn/db/testing";
 import startPostgres from "@cairn/db/vitest-global-setup";
 // The relay's worker, through its public index (tests/ has no package dependency on it).
-import { createLogger, startLedgerWorker, type LedgerWorker } from "../../../apps/relay/src/index";
-import { BATCH } from "../../../apps/cli/src/fabric/config";
+import { startLedgerWorker, type LedgerWorker } from "@cairn/anchoring";
+import { createLogger } from "@cairn/log";
+import { BATCH } from "@cairn/cli/fabric";
 import { clock, createFixture, storeOne, type Ack, type Fixture } from "./load";
 import type { WriterJob, WriterMessage } from "./load-thread";
 import { startLeanWorker, type LeanWorker } from "./lean-worker";

@@ -3,11 +3,11 @@
  * pending leaves (leavesFrom), one AppendBatch, record the checkpoint (recordCheckpoint),
  * again at once while leaves are pending. It shows what batching on Fabric allows when
  * the worker's round is not also indexing proof nodes (see BENCHMARKS.md "## anchor").
- * Cairn's relay uses startLedgerWorker (apps/relay/src/worker.ts), never this.
+ * Cairn's relay uses startLedgerWorker (@cairn/anchoring), never this.
  */
 import { leavesFrom, recordCheckpoint, type PrismaClient } from "@cairn/db";
 import type { Ledger, LedgerCheckpoint } from "@cairn/ledger";
-import { fromHex, hex } from "@cairn/protocol";
+import { hex } from "@cairn/protocol";
 
 export interface LeanWorker {
   wake(): void;
@@ -44,7 +44,7 @@ export function startLeanWorker(
         continue;
       }
       const cp = await ledger.appendBatch({ startIndex: size, leafHashes: leaves.slice(0, count).map((l) => hex(l.leafHash)) });
-      await recordCheckpoint(prisma, { treeSize: cp.treeSize, rootHash: fromHex(cp.rootHash), txId: cp.txId, ledgerTime: new Date(cp.time) });
+      await recordCheckpoint(prisma, cp);
       size = cp.treeSize;
       onCheckpoint(cp);
     }

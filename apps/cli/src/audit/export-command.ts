@@ -8,8 +8,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import cliProgress from "cli-progress";
 import { createPrismaClient } from "@cairn/db";
 import type { Ledger } from "@cairn/ledger";
-import { exportRoom } from "./export";
-import { openLedger } from "./open-ledger";
+import { exportRoom, openLedger } from "@cairn/anchoring";
 
 export interface ExportCommandOptions {
   room: string;
@@ -51,7 +50,7 @@ export async function exportCommand(opts: ExportCommandOptions): Promise<number>
       process.stderr.write(`${opts.by} is not an admin: only admins export\n`);
       return 2;
     }
-    ledger = openLedger({ kind: opts.ledger, prisma, networkFile: opts.networkFile });
+    ledger = openLedger({ kind: opts.ledger, as: "reader", prisma, networkFile: opts.networkFile });
     const out = createWriteStream(opts.out, { flags: "wx" });
     const csv = opts.csv ? createWriteStream(opts.csv, { flags: "wx" }) : undefined;
     const result = await exportRoom({

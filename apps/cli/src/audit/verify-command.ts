@@ -7,12 +7,11 @@ import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import cliProgress from "cli-progress";
 import { BundleUnusableError, verifyBundle, type VerifyReport } from "@cairn/audit";
+import { openLedger } from "@cairn/anchoring";
 import { createPrismaClient, type PrismaClient } from "@cairn/db";
 import type { Ledger } from "@cairn/ledger";
-import { createLineHash, decodeBase64Url, openEnvelope, sha256, verifyEd25519 } from "./node-crypto";
-import { openLedger } from "./open-ledger";
 import { formatReport } from "./report";
-import { createSignaturePool, type SignaturePool } from "./signature-pool";
+import { createSignaturePool, nodeVerifyHost, type SignaturePool } from "@cairn/audit/node";
 
 export interface VerifyCommandOptions {
   ledger: "embedded" | "fabric";
@@ -39,13 +38,8 @@ export async function verifyFile(
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   try {
     return await verifyBundle(lines, {
+      ...nodeVerifyHost(pool),
       ledger,
-      verifyEd25519,
-      sha256,
-      decodeBase64Url,
-      openEnvelope,
-      createLineHash,
-      verifyEd25519Batch: pool ? (jobs) => pool.verifyBatch(jobs) : undefined,
       onProgress: () => onProgress?.(bytes),
     });
   } finally {
@@ -76,7 +70,7 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions): P
       }
       prisma = createPrismaClient(opts.databaseUrl, { max: 2 });
     }
-    ledger = openLedger({ kind: opts.ledger, prisma, networkFile: opts.networkFile });
+    ledger = openLedger({ kind: opts.ledger, as: "reader", prisma, networkFile: opts.networkFile });
     bar?.start(size, 0);
     pool = opts.threads > 0 ? createSignaturePool(opts.threads) : undefined;
     const report = await verifyFile(file, ledger, (b) => bar?.update(Math.min(b, size)), pool);

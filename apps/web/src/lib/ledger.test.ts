@@ -1,6 +1,6 @@
 import type { UserKeys } from "@cairn/protocol";
 import { describe, expect, it } from "vitest";
-import { compareWithLedger, type LedgerKeyRecord } from "./ledger";
+import { compareWithLedger, type ChainKeys } from "./ledger";
 
 const K = (c: string) => c.repeat(43);
 const served: UserKeys = {
@@ -30,9 +30,8 @@ const device = (id: string, signing: string, revokedAtMs: number | null = null) 
 
 describe("compareWithLedger", () => {
   it("marks matching, revoked, missing and substituted keys", () => {
-    const chain: LedgerKeyRecord = {
+    const chain: ChainKeys = {
       identityPublicKey: K("A"),
-      registeredTxId: "tx",
       devices: [device("d1", K("B")), device("d2", K("C"), 5), device("d4", K("Q"))],
     };
     expect(compareWithLedger(served, chain)).toEqual({
@@ -42,7 +41,7 @@ describe("compareWithLedger", () => {
   });
 
   it("flags a served identity key the chain does not hold, and a user the chain does not know", () => {
-    const chain: LedgerKeyRecord = { identityPublicKey: K("X"), registeredTxId: "tx", devices: [] };
+    const chain: ChainKeys = { identityPublicKey: K("X"), devices: [] };
     expect(compareWithLedger(served, chain).identity).toBe("differs");
     expect(compareWithLedger(served, null)).toEqual({
       identity: "absent",

@@ -5,24 +5,13 @@
  * the server shows but the chain does not (or holds differently) is flagged, so a
  * server that substitutes a key is caught by anyone looking.
  */
-import type { UserKeys } from "@cairn/protocol";
-import { z } from "zod";
+import { ledgerViewClient, type LedgerDeviceRecord, type LedgerKeyRecord, type UserKeys } from "@cairn/protocol";
 
-export const LedgerDevice = z.object({
-  deviceId: z.string(),
-  signingPublicKey: z.string(),
-  agreementPublicKey: z.string(),
-  registeredTxId: z.string(),
-  registeredAt: z.string(),
-  revokedAtMs: z.number().nullable(),
-  revokedTxId: z.string().nullable(),
-});
-export const LedgerKeyRecord = z.object({
-  identityPublicKey: z.string(),
-  registeredTxId: z.string(),
-  devices: z.array(LedgerDevice),
-});
-export type LedgerKeyRecord = z.infer<typeof LedgerKeyRecord>;
+/** The part of the chain's key record that the comparison reads. */
+export interface ChainKeys {
+  identityPublicKey: string;
+  devices: Pick<LedgerDeviceRecord, "deviceId" | "signingPublicKey" | "agreementPublicKey" | "revokedAtMs">[];
+}
 
 /** How one key compares with the chain. */
 export type LedgerMark =
@@ -41,19 +30,16 @@ export interface LedgerCheck {
   devices: Record<string, LedgerMark>;
 }
 
-/** The user's record on the chain, or null when the chain has none (404). @throws Error when unreachable */
-export async function fetchLedgerKeys(relayUrl: string, userId: string): Promise<LedgerKeyRecord | null> {
-  const res = await fetch(`${relayUrl}/ledger/users/${encodeURIComponent(userId)}/keys`, {
-    credentials: "include",
-    cache: "no-store",
-  });
-  if (res.status === 404) return null;
-  if (!res.ok) throw new Error(`ledger view answered ${res.status}`);
-  return LedgerKeyRecord.parse(await res.json());
+/**
+ * The user's record on the chain, or null when the chain has none (404).
+ * @throws CairnError LEDGER_UNAVAILABLE when the view is unreachable or answers an invalid record
+ */
+export function fetchLedgerKeys(relayUrl: string, userId: string): Promise<LedgerKeyRecord | null> {
+  return ledgerViewClient(relayUrl, { init: { credentials: "include" } }).read("keys", userId);
 }
 
 /** Compares what the server serves for a user with the chain's record. */
-export function compareWithLedger(served: UserKeys, chain: LedgerKeyRecord | null): LedgerCheck {
+export function compareWithLedger(served: UserKeys, chain: ChainKeys | null): LedgerCheck {
   const devices: Record<string, LedgerMark> = {};
   if (!chain) {
     for (const d of served.devices) devices[d.deviceId] = "absent";

@@ -11,8 +11,9 @@ import {
   EVENTS,
   SendMessageAck,
   StoredMessage,
-  type Ack,
+  type ClientToServerEvents,
   type SendMessageEvent,
+  type ServerToClientEvents,
   type UserKeys,
   type WireSessionShare,
 } from "@cairn/protocol";
@@ -45,8 +46,14 @@ interface Outgoing {
 
 type Listener<T> = (value: T) => void;
 
+/**
+ * The relay connection, typed by the event maps of @cairn/protocol. Listeners still
+ * take `unknown` and parse: the types say what the relay should send, not what arrives.
+ */
+export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
 export class RelayClient {
-  readonly socket: Socket;
+  readonly socket: RelaySocket;
   private readonly outbox = new Map<string, Outgoing>();
   private readonly messageListeners = new Set<Listener<StoredMessage>>();
   private readonly checkpointListeners = new Set<Listener<z.infer<typeof Checkpoint>>>();
@@ -147,7 +154,7 @@ export class RelayClient {
   }
 
   private emitMessage(out: Outgoing): void {
-    this.socket.emit(EVENTS.sendMessage, out.event, (raw: Ack<SendMessageAck>) => {
+    this.socket.emit(EVENTS.sendMessage, out.event, (raw) => {
       if (!this.outbox.has(out.event.clientMsgId)) return;
       this.outbox.delete(out.event.clientMsgId);
       if (raw.ok) {
@@ -164,7 +171,7 @@ export class RelayClient {
     if (!this.socket.connected) await new Promise<void>((resolve) => this.socket.once("connect", () => resolve()));
     for (let i = 0; i < shares.length; i += 200) {
       const batch = shares.slice(i, i + 200);
-      const ack = (await this.socket.emitWithAck(EVENTS.sendShares, { shares: batch })) as Ack<object>;
+      const ack = await this.socket.emitWithAck(EVENTS.sendShares, { shares: batch });
       if (!ack.ok) {
         await this.deps.crypto.sharesFailed(roomId);
         throw new RelayError(ack.error.code, ack.error.message);

@@ -8,50 +8,29 @@
  * the verifier reports `substituted-key`.
  */
 import type { LedgerView } from "@cairn/audit";
-
-type KeysRecord = Awaited<ReturnType<LedgerView["getKeys"]>>;
-
-export class LedgerViewError extends Error {
-  override readonly name = "LedgerViewError";
-  readonly code = "LEDGER_UNAVAILABLE";
-}
+import { ledgerViewClient } from "@cairn/protocol";
 
 export interface RelayLedgerView extends LedgerView {
   /** Tells the view which user id a userRef stands for (from the bundle's keys lines). */
   learnUser(userRef: string, userId: string): void;
 }
 
-/** @param fetchImpl defaults to the global fetch (with the session cookie) */
-export function relayLedgerView(relayUrl: string, fetchImpl: typeof fetch = (input, init) => fetch(input, init)): RelayLedgerView {
-  const base = relayUrl.replace(/\/$/, "");
+/**
+ * Every read throws CairnError LEDGER_UNAVAILABLE when the view cannot be read or answers an invalid record.
+ * @param fetchImpl defaults to the global fetch (with the session cookie)
+ */
+export function relayLedgerView(relayUrl: string, fetchImpl?: typeof fetch): RelayLedgerView {
+  const view = ledgerViewClient(relayUrl, { fetch: fetchImpl, init: { credentials: "include" } });
   const users = new Map<string, string>();
-
-  async function get<T>(path: string): Promise<T | null> {
-    let res: Response;
-    try {
-      res = await fetchImpl(`${base}${path}`, { credentials: "include", cache: "no-store" });
-    } catch (err) {
-      throw new LedgerViewError(`the ledger view cannot be reached (${(err as Error).message})`);
-    }
-    if (res.status === 404) return null;
-    if (!res.ok) throw new LedgerViewError(`the ledger view answered ${res.status} for ${path}`);
-    return (await res.json()) as T;
-  }
-
   return {
     learnUser(userRef, userId) {
       users.set(userRef, userId);
     },
     async getKeys(userRef) {
       const userId = users.get(userRef);
-      if (userId === undefined) return null;
-      return get<NonNullable<KeysRecord>>(`/ledger/users/${encodeURIComponent(userId)}/keys`);
+      return userId === undefined ? null : view.read("keys", userId);
     },
-    async getCheckpoint(treeSize) {
-      return get(`/ledger/checkpoints/${treeSize}`);
-    },
-    async getLeaf(index) {
-      return get(`/ledger/leaves/${index}`);
-    },
+    getCheckpoint: (treeSize) => view.read("checkpoint", treeSize),
+    getLeaf: (index) => view.read("leaf", index),
   };
 }

@@ -56,7 +56,7 @@ function peek(text: string): Record<string, unknown> | null {
 
 /**
  * Verifies `lines` and attaches each finding to the message or checkpoint it names.
- * @throws BundleUnusableError (not a bundle), LedgerViewError (ledger unreachable)
+ * @throws BundleUnusableError (not a bundle), CairnError LEDGER_UNAVAILABLE (ledger unreachable)
  */
 export async function runVerification(lines: AsyncIterable<string> | Iterable<string>, opts: RunOptions): Promise<VerificationResult> {
   const maxRows = opts.maxRows ?? 20_000;

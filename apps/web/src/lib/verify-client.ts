@@ -22,7 +22,7 @@ export interface VerifyProgress {
 export type VerifyWorkerResponse =
   | ({ kind: "progress" } & VerifyProgress)
   | { kind: "done"; result: VerificationResult }
-  | { kind: "error"; name: string; message: string };
+  | { kind: "error"; name: string; code: string | null; message: string };
 
 /** A bundle that cannot be judged (not a bundle, unknown version) or a ledger that cannot be read. */
 export class VerifyFailedError extends Error {
@@ -48,7 +48,7 @@ export function verifyBundleFile(file: File, relayUrl: string, onProgress: (p: V
       worker.terminate();
       if (msg.kind === "done") resolve(msg.result);
       else {
-        const reason = msg.name === "BundleUnusableError" ? "unusable" : msg.name === "LedgerViewError" ? "ledger" : "internal";
+        const reason = msg.name === "BundleUnusableError" ? "unusable" : msg.code === "LEDGER_UNAVAILABLE" ? "ledger" : "internal";
         reject(new VerifyFailedError(reason, msg.message));
       }
     };

@@ -35,7 +35,8 @@ scope.onmessage = (event: MessageEvent<VerifyWorkerRequest>) => {
       post({ kind: "done", result });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
-      post({ kind: "error", name: e.name, message: e.message });
+      const code = "code" in e && typeof e.code === "string" ? e.code : null;
+      post({ kind: "error", name: e.name, code, message: e.message });
     }
   })();
 };

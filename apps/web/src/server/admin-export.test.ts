@@ -16,7 +16,7 @@ import { discloseBundle } from "../lib/verify-client-disclose";
 import type { RelayLedgerView } from "../lib/verify-client-ledger";
 import { runVerification, type VerificationResult } from "../lib/verify-client-run";
 import { sodiumVerifyDeps } from "../lib/verify-client-sodium";
-import { planExport, writeExport, type ExportResult } from "./admin-export";
+import { planExport, writeExport, type ExportResult } from "@cairn/anchoring/export";
 import { lineStream } from "./admin-stream";
 import { linesOf } from "../lib/verify-client-lines";
 

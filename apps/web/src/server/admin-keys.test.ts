@@ -2,7 +2,7 @@ import type { BundleKeyRecord } from "@cairn/audit";
 import { CairnError } from "@cairn/protocol";
 import { describe, expect, it } from "vitest";
 import { relayKeyDirectory, secretKeyDirectory, type KeyRecords } from "./admin-keys";
-import { userRef } from "./user-ref";
+import { userRef } from "@cairn/anchoring/export";
 
 const SECRET = "5a".repeat(32);
 const ALICE = "11111111-1111-4111-8111-111111111111";

@@ -1,9 +1,8 @@
 import "server-only";
-import type { BundleKeyRecord } from "@cairn/audit";
+import { toBundleKeyRecord, type BundleKeyRecord } from "@cairn/audit";
 import { SESSION_COOKIE } from "@cairn/db";
-import { CairnError } from "@cairn/protocol";
-import { z } from "zod";
-import { userRef } from "./user-ref";
+import { CairnError, ledgerViewClient } from "@cairn/protocol";
+import { userRef } from "@cairn/anchoring/export";
 
 /**
  * Where the exporter gets each sender's chain record and on-chain pseudonym
@@ -24,52 +23,15 @@ export interface KeyDirectory {
 /** The relay's ledger view of one user's registry record (null: the chain has none). */
 export type KeyRecords = (userId: string) => Promise<BundleKeyRecord | null>;
 
-const Device = z.object({
-  deviceId: z.string(),
-  signingPublicKey: z.string(),
-  agreementPublicKey: z.string(),
-  signature: z.string(),
-  registeredTxId: z.string(),
-  registeredAt: z.string(),
-  revokedAtMs: z.number().nullable(),
-  revokedTxId: z.string().nullable(),
-});
-const Record = z.object({
-  userRef: z.string().regex(/^[0-9a-f]{64}$/),
-  identityPublicKey: z.string(),
-  registeredTxId: z.string(),
-  registeredAt: z.string(),
-  devices: z.array(Device),
-});
-
 /**
- * The relay's GET /ledger/users/:id/keys, as the exporter needs it (only the bundle's fields are kept).
+ * The relay's GET /ledger/users/:id/keys on behalf of the admin's session, reduced to the bundle's fields.
  * @throws CairnError LEDGER_UNAVAILABLE (from the returned function) when the relay cannot answer
  */
-export function relayKeyRecords(relayUrl: string, sessionToken: string, fetchImpl: typeof fetch = fetch): KeyRecords {
-  const base = relayUrl.replace(/\/$/, "");
+export function relayKeyRecords(relayUrl: string, sessionToken: string, fetchImpl?: typeof fetch): KeyRecords {
+  const view = ledgerViewClient(relayUrl, { fetch: fetchImpl, init: { headers: { cookie: `${SESSION_COOKIE}=${sessionToken}` } } });
   return async (userId) => {
-    let res: Response;
-    try {
-      res = await fetchImpl(`${base}/ledger/users/${encodeURIComponent(userId)}/keys`, {
-        headers: { cookie: `${SESSION_COOKIE}=${sessionToken}` },
-        cache: "no-store",
-      });
-    } catch (err) {
-      throw new CairnError("LEDGER_UNAVAILABLE", "The relay's ledger view cannot be reached.", { cause: err });
-    }
-    if (res.status === 404) return null;
-    if (!res.ok) throw new CairnError("LEDGER_UNAVAILABLE", `The relay's ledger view answered ${res.status}.`);
-    const parsed = Record.safeParse(await res.json().catch(() => null));
-    if (!parsed.success) throw new CairnError("LEDGER_UNAVAILABLE", "The relay's ledger view sent an unexpected record.");
-    const r = parsed.data;
-    return {
-      userRef: r.userRef,
-      identityPublicKey: r.identityPublicKey,
-      registeredTxId: r.registeredTxId,
-      registeredAt: r.registeredAt,
-      devices: r.devices.map((d) => ({ ...d })),
-    };
+    const record = await view.read("keys", userId);
+    return record && toBundleKeyRecord(record);
   };
 }
 

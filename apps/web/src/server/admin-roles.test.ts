@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anchoringLag, anchoringStatus } from "./admin-lag";
 import { listAllRooms } from "./admin-rooms";
 import { listUsers, setComplianceRole } from "./admin-users";
-import { planExport } from "./admin-export";
+import { planExport } from "@cairn/anchoring/export";
 import { errorResponse } from "./http";
 import { accessOf, requireAdmin, requireVerifier, resolveRole } from "./roles";
 

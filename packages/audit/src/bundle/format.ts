@@ -5,7 +5,7 @@
  * sender), `checkpoint` lines (before the first message proved against them) and
  * `message` lines in room sequence order; last, the trailer.
  */
-import type { WireEnvelope } from "@cairn/protocol";
+import type { LedgerCheckpoint, LedgerDeviceRecord, LedgerKeyRecord, WireEnvelope } from "@cairn/protocol";
 
 export const BUNDLE_FORMAT = "cairn-audit-bundle";
 export const BUNDLE_VERSION = 1;
@@ -27,25 +27,49 @@ export interface BundleHeader {
   extent: { firstSeq: number | null; lastSeq: number | null; messages: number };
 }
 
-/** A device as the chain's KeyRegistry records it (Ledger.getKeys). */
-export interface BundleDeviceRecord {
-  deviceId: string;
-  signingPublicKey: string;
-  agreementPublicKey: string;
-  /** Identity key's Ed25519 signature over deviceCertificateBytes. */
-  signature: string;
-  registeredTxId: string;
-  registeredAt: string;
-  revokedAtMs: number | null;
-  revokedTxId: string | null;
-}
+/**
+ * A device as a bundle carries it: the chain's device record (@cairn/protocol
+ * LedgerDeviceRecord, from Ledger.getKeys) reduced to the fields of format version 1.
+ */
+export type BundleDeviceRecord = Pick<
+  LedgerDeviceRecord,
+  | "deviceId"
+  | "signingPublicKey"
+  | "agreementPublicKey"
+  | "signature"
+  | "registeredTxId"
+  | "registeredAt"
+  | "revokedAtMs"
+  | "revokedTxId"
+>;
 
-export interface BundleKeyRecord {
-  userRef: string;
-  identityPublicKey: string;
-  registeredTxId: string;
-  registeredAt: string;
+/** A user's key record as a bundle carries it: the chain's LedgerKeyRecord reduced to format version 1. */
+export type BundleKeyRecord = Pick<LedgerKeyRecord, "userRef" | "identityPublicKey" | "registeredTxId" | "registeredAt"> & {
   devices: BundleDeviceRecord[];
+};
+
+/**
+ * The bundle's projection of a chain key record: exactly the fields of format
+ * version 1, in the order they are written (bundles are hashed, so their bytes must
+ * not depend on what else the chain's record holds).
+ */
+export function toBundleKeyRecord(record: BundleKeyRecord): BundleKeyRecord {
+  return {
+    userRef: record.userRef,
+    identityPublicKey: record.identityPublicKey,
+    registeredTxId: record.registeredTxId,
+    registeredAt: record.registeredAt,
+    devices: record.devices.map((d) => ({
+      deviceId: d.deviceId,
+      signingPublicKey: d.signingPublicKey,
+      agreementPublicKey: d.agreementPublicKey,
+      signature: d.signature,
+      registeredTxId: d.registeredTxId,
+      registeredAt: d.registeredAt,
+      revokedAtMs: d.revokedAtMs,
+      revokedTxId: d.revokedTxId,
+    })),
+  };
 }
 
 /** A sender's keys: the chain's registry record for HMAC(serverSecret, userId). */
@@ -57,13 +81,9 @@ export interface BundleKeys {
   record: BundleKeyRecord | null;
 }
 
-export interface BundleCheckpoint {
+/** A checkpoint line: the chain's checkpoint (@cairn/protocol LedgerCheckpoint) as it is, same field names. */
+export interface BundleCheckpoint extends LedgerCheckpoint {
   type: "checkpoint";
-  treeSize: number;
-  /** RFC 9162 root, hex. */
-  rootHash: string;
-  txId: string;
-  time: string;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { hex } from "@cairn/protocol";
-import type { BundleCheckpoint, BundleHeader, BundleKeys, BundleMessage, BundleTrailer } from "./format";
+import { toBundleKeyRecord, type BundleCheckpoint, type BundleHeader, type BundleKeys, type BundleMessage, type BundleTrailer } from "./format";
 
 /** Where lines go (a file stream, an HTTP response, an array in tests). */
 export type LineSink = (line: string) => void | Promise<void>;
@@ -46,8 +46,9 @@ export class BundleWriter {
     await this.put({ type: "header", ...h });
   }
 
+  /** `record` may be the chain's whole LedgerKeyRecord: only the bundle's fields are written. */
   async keys(k: Omit<BundleKeys, "type">): Promise<void> {
-    await this.put({ type: "keys", ...k });
+    await this.put({ type: "keys", userId: k.userId, userRef: k.userRef, record: k.record && toBundleKeyRecord(k.record) });
   }
 
   async checkpoint(c: Omit<BundleCheckpoint, "type">): Promise<void> {

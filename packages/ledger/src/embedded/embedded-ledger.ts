@@ -9,13 +9,10 @@ import {
   detachFabricProcessHooks,
   KeyRegistryContract,
   PolicyContract,
-  type BatchRecord,
-  type Checkpoint,
   type FabricContract,
-  type KeyRecord,
-  type LeafRecord,
 } from "@cairn/chaincode";
 import { createPrismaClient, type PrismaClient } from "@cairn/db";
+import { LedgerBatchRecord, LedgerCheckpoint, LedgerKeyRecord, LedgerLeaf, splitBatchRecord } from "@cairn/protocol";
 import type {
   AppendBatchInput,
   DeviceKeyRegistration,
@@ -23,13 +20,11 @@ import type {
   IdentityRegistration,
   Ledger,
   LedgerBatch,
-  LedgerCheckpoint,
-  LedgerKeyRecord,
-  LedgerLeaf,
   TxReceipt,
 } from "../ledger";
 import { clientIdentityOf, creatorName, DEFAULT_EMBEDDED_IDENTITY, type EmbeddedIdentity } from "./identity";
 import { policyMethods } from "../policy";
+import { parseOptionalRecord, parseRecord } from "../records";
 import { evaluate, submit, type TransactDeps } from "./transact";
 import { verifyBlockChain, type BlockChainReport } from "./verify";
 
@@ -58,23 +53,6 @@ export interface EmbeddedLedger extends Ledger {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-
-function parse<T>(text: string): T {
-  return JSON.parse(text) as T;
-}
-
-const toCheckpoint = (c: Checkpoint): LedgerCheckpoint => ({ treeSize: c.treeSize, rootHash: c.rootHash, txId: c.txId, time: c.time });
-
-function toKeyRecord(r: KeyRecord): LedgerKeyRecord {
-  return {
-    userRef: r.userRef,
-    identityPublicKey: r.identityPublicKey,
-    registeredTxId: r.registeredTxId,
-    registeredAt: r.registeredAt,
-    devices: r.devices.map((d) => ({ ...d })),
-    ...(r.identityHistory ? { identityHistory: r.identityHistory.map((h) => ({ ...h, replacedBy: { ...h.replacedBy } })) } : {}),
-  };
-}
 
 function need(ok: boolean, message: string): void {
   if (!ok) throw new TypeError(message);
@@ -117,37 +95,30 @@ function build(
       return receiptOf("KeyRegistry:RevokeDevice", [input.userRef, input.deviceId, String(input.revokedAtMs), input.signature]);
     },
     async getKeys(userRef: string) {
-      const record = parse<KeyRecord | null>(await evaluate(deps, "KeyRegistry:GetKeys", [userRef]));
-      return record ? toKeyRecord(record) : null;
+      return parseOptionalRecord(LedgerKeyRecord, await evaluate(deps, "KeyRegistry:GetKeys", [userRef]), "GetKeys");
     },
     async appendBatch(input: AppendBatchInput) {
       need(Number.isSafeInteger(input.startIndex) && input.startIndex >= 0, "startIndex must be a non-negative integer");
       need(Array.isArray(input.leafHashes) && input.leafHashes.every((h) => typeof h === "string" && HEX64.test(h)),
         "leafHashes must be lowercase hex SHA-256 hashes");
       const { result } = await run("Audit:AppendBatch", [String(input.startIndex), input.leafHashes.join("")]);
-      return toCheckpoint(parse<Checkpoint>(result));
+      return parseRecord(LedgerCheckpoint, result, "AppendBatch");
     },
     async getLatestCheckpoint() {
-      const c = parse<Checkpoint | null>(await evaluate(deps, "Audit:GetLatestCheckpoint", []));
-      return c ? toCheckpoint(c) : null;
+      return parseOptionalRecord(LedgerCheckpoint, await evaluate(deps, "Audit:GetLatestCheckpoint", []), "GetLatestCheckpoint");
     },
     async getCheckpoint(treeSize: number) {
       need(Number.isSafeInteger(treeSize) && treeSize >= 0, "treeSize must be a non-negative integer");
-      const c = parse<Checkpoint | null>(await evaluate(deps, "Audit:GetCheckpoint", [String(treeSize)]));
-      return c ? toCheckpoint(c) : null;
+      return parseOptionalRecord(LedgerCheckpoint, await evaluate(deps, "Audit:GetCheckpoint", [String(treeSize)]), "GetCheckpoint");
     },
-    async getLeaf(index: number): Promise<LedgerLeaf | null> {
+    async getLeaf(index: number) {
       need(Number.isSafeInteger(index) && index >= 0, "index must be a non-negative integer");
-      const leaf = parse<LeafRecord | null>(await evaluate(deps, "Audit:GetLeaf", [String(index)]));
-      return leaf ? { index: leaf.index, leafHash: leaf.leafHash, checkpoint: toCheckpoint(leaf.checkpoint) } : null;
+      return parseOptionalRecord(LedgerLeaf, await evaluate(deps, "Audit:GetLeaf", [String(index)]), "GetLeaf");
     },
     async getBatch(index: number): Promise<LedgerBatch | null> {
       need(Number.isSafeInteger(index) && index >= 0, "index must be a non-negative integer");
-      const batch = parse<BatchRecord | null>(await evaluate(deps, "Audit:GetBatch", [String(index)]));
-      if (!batch) return null;
-      const leafHashes: string[] = [];
-      for (let i = 0; i < batch.leafHashes.length; i += 64) leafHashes.push(batch.leafHashes.slice(i, i + 64));
-      return { startIndex: batch.startIndex, treeSize: batch.treeSize, leafHashes, checkpoint: toCheckpoint(batch.checkpoint) };
+      const batch = parseOptionalRecord(LedgerBatchRecord, await evaluate(deps, "Audit:GetBatch", [String(index)]), "GetBatch");
+      return batch ? splitBatchRecord(batch) : null;
     },
     ...policyMethods(
       async (name, args) => (await run(name, args)).result,

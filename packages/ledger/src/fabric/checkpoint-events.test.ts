@@ -32,7 +32,7 @@ describe("checkpoint events from the chain", () => {
         try {
           parseCheckpointEvent(bytes);
         } catch (err) {
-          expect((err as Error).name).toBe("FabricLedgerError");
+          expect((err as Error).name).toBe("LedgerError");
         }
       }),
     );

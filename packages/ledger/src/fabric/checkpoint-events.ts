@@ -6,8 +6,8 @@
  */
 import { checkpointers, type Network } from "@hyperledger/fabric-gateway";
 import { CHECKPOINT_EVENT } from "@cairn/chaincode";
-import type { LedgerCheckpoint } from "../ledger";
-import { FabricLedgerError } from "./errors";
+import { LedgerCheckpoint } from "@cairn/protocol";
+import { LedgerError } from "../errors";
 
 export interface WatchCheckpointsOptions {
   /** File holding the follower's position (created on first use). */
@@ -20,31 +20,17 @@ export interface WatchCheckpointsOptions {
   signal?: AbortSignal;
 }
 
-/** Parses an event payload from the chain (length- and type-checked, never trusted blindly). */
+/** Parses an event payload from the chain with the shared checkpoint schema (never trusted blindly). */
 export function parseCheckpointEvent(payload: Uint8Array): LedgerCheckpoint {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload));
   } catch (cause) {
-    throw new FabricLedgerError("FABRIC_BAD_RESPONSE", "checkpoint event is not JSON", null, { cause });
+    throw new LedgerError("BAD_RESPONSE", "checkpoint event is not JSON", { cause });
   }
-  const c = value as Partial<Record<keyof LedgerCheckpoint, unknown>> | null;
-  if (
-    !c ||
-    typeof c.treeSize !== "number" ||
-    !Number.isSafeInteger(c.treeSize) ||
-    c.treeSize < 1 ||
-    typeof c.rootHash !== "string" ||
-    !/^[0-9a-f]{64}$/.test(c.rootHash) ||
-    typeof c.txId !== "string" ||
-    c.txId.length === 0 ||
-    c.txId.length > 128 ||
-    typeof c.time !== "string" ||
-    Number.isNaN(Date.parse(c.time))
-  ) {
-    throw new FabricLedgerError("FABRIC_BAD_RESPONSE", "checkpoint event has the wrong shape", null);
-  }
-  return { treeSize: c.treeSize, rootHash: c.rootHash, txId: c.txId, time: c.time };
+  const parsed = LedgerCheckpoint.safeParse(value);
+  if (!parsed.success) throw new LedgerError("BAD_RESPONSE", "checkpoint event has the wrong shape");
+  return parsed.data;
 }
 
 export async function watchCheckpoints(network: Network, chaincode: string, opts: WatchCheckpointsOptions): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { FabricLedgerError } from "./errors";
+import { LedgerError } from "../errors";
 
 export interface FabricTimeouts {
   evaluateMs: number;
@@ -59,27 +59,27 @@ function readText(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (cause) {
-    throw new FabricLedgerError("FABRIC_CONFIG", `cannot read ${path}`, null, { cause });
+    throw new LedgerError("CONFIG", `cannot read ${path}`, { cause });
   }
 }
 
 /**
  * Builds a ledger config from network.json, connecting to the peer of the identity's
  * organisation as that identity.
- * @throws {FabricLedgerError} FABRIC_CONFIG when the file or a named identity/peer is missing.
+ * @throws {LedgerError} CONFIG when the file or a named identity/peer is missing.
  */
 export function fabricConfigFromNetworkFile(
   path: string,
   identity: FabricIdentityName = "org1Appender",
 ): FabricLedgerConfig {
   const net = JSON.parse(readText(path)) as FabricNetworkFile;
-  if (net.version !== 1) throw new FabricLedgerError("FABRIC_CONFIG", `${path}: unsupported version`);
+  if (net.version !== 1) throw new LedgerError("CONFIG", `${path}: unsupported version`);
   const id = net.identities[identity];
-  if (!id) throw new FabricLedgerError("FABRIC_CONFIG", `${path}: no identity named ${identity}`);
+  if (!id) throw new LedgerError("CONFIG", `${path}: no identity named ${identity}`);
   const peer = net.peers.find((p) => p.mspId === id.mspId);
-  if (!peer) throw new FabricLedgerError("FABRIC_CONFIG", `${path}: no peer of ${id.mspId}`);
+  if (!peer) throw new LedgerError("CONFIG", `${path}: no peer of ${id.mspId}`);
   const keyFile = readdirSync(id.keyDir).find((f) => f.endsWith("_sk"));
-  if (!keyFile) throw new FabricLedgerError("FABRIC_CONFIG", `${id.keyDir}: no private key`);
+  if (!keyFile) throw new LedgerError("CONFIG", `${id.keyDir}: no private key`);
   return {
     peerEndpoint: peer.endpoint,
     peerHostAlias: peer.hostAlias,

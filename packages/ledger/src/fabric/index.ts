@@ -10,5 +10,5 @@ export {
   type FabricRetryPolicy,
   type FabricTimeouts,
 } from "./config";
-export { FabricLedgerError, type FabricLedgerErrorCode } from "./errors";
+
 export { parseCheckpointEvent, type WatchCheckpointsOptions } from "./checkpoint-events";

@@ -12,7 +12,7 @@
 import type { Contract, Status } from "@hyperledger/fabric-gateway";
 import { CommitStatusError, EndorseError, GatewayError, StatusCode } from "@hyperledger/fabric-gateway";
 import type { FabricRetryPolicy, FabricTimeouts } from "./config";
-import { chaincodeErrorOf, FabricLedgerError } from "./errors";
+import { chaincodeErrorOf, LedgerError, toLedgerError } from "../errors";
 
 export interface SubmitResult {
   result: Uint8Array;
@@ -29,11 +29,11 @@ function backoff(policy: FabricRetryPolicy, attempt: number): number {
   return base / 2 + Math.random() * (base / 2);
 }
 
-/** Turns a rejection by the contract into a FabricLedgerError; other errors pass through as null. */
-export function rejection(err: unknown, name: string): FabricLedgerError | null {
+/** Turns a refusal by the contract into a LedgerError with the contract's code; other errors pass through as null. */
+export function rejection(err: unknown, name: string): LedgerError | null {
   const cc = chaincodeErrorOf(err);
   if (!cc) return null;
-  return new FabricLedgerError("FABRIC_CHAINCODE_REJECTED", `${name}: ${cc.code}: ${cc.detail}`, cc.code, { cause: err });
+  return new LedgerError(cc.code, `${name}: ${cc.detail}`, { cause: err });
 }
 
 async function pollStatus(
@@ -48,12 +48,9 @@ async function pollStatus(
       return await commit.getStatus(deadline(timeouts.commitStatusMs));
     } catch (err) {
       if (!(err instanceof CommitStatusError) || poll >= policy.maxStatusPolls) {
-        throw new FabricLedgerError(
-          "FABRIC_COMMIT_UNKNOWN",
-          `${name}: commit status of ${txId} unknown after ${poll + 1} polls`,
-          null,
-          { cause: err },
-        );
+        throw new LedgerError("COMMIT_UNKNOWN", `${name}: commit status of ${txId} unknown after ${poll + 1} polls`, {
+          cause: err,
+        });
       }
       await sleep(backoff(policy, poll + 1));
     }
@@ -62,9 +59,9 @@ async function pollStatus(
 
 /**
  * Endorses, submits and waits for the commit of `name(args)`.
- * @throws {FabricLedgerError} FABRIC_CHAINCODE_REJECTED (with chaincodeCode) when the contract refuses,
- *   FABRIC_TX_INVALID when the transaction commits invalid for a non-retryable reason,
- *   FABRIC_COMMIT_UNKNOWN when its status cannot be learned, FABRIC_UNAVAILABLE after the last attempt.
+ * @throws {LedgerError} with the contract's code when it refuses, TX_INVALID when the
+ *   transaction commits invalid for a non-retryable reason, COMMIT_UNKNOWN when its status
+ *   cannot be learned, UNAVAILABLE after the last attempt.
  */
 export async function submitWithRetry(
   contract: Contract,
@@ -88,25 +85,23 @@ export async function submitWithRetry(
         lastError = err; // endorse or submit failed: nothing committed, a new proposal is safe
         continue;
       }
-      throw err;
+      throw toLedgerError(err, name);
     }
     const txId = submitted.getTransactionId();
     const status = await pollStatus(submitted, name, txId, timeouts, policy);
     if (status.successful) return { result: submitted.getResult(), txId };
     if (RETRYABLE_STATUS.has(status.code)) {
-      lastError = new FabricLedgerError("FABRIC_TX_INVALID", `${name}: ${txId} invalid with status ${status.code}`);
+      lastError = new LedgerError("TX_INVALID", `${name}: ${txId} invalid with status ${status.code}`);
       continue;
     }
-    throw new FabricLedgerError("FABRIC_TX_INVALID", `${name}: transaction ${txId} committed invalid (status ${status.code})`);
+    throw new LedgerError("TX_INVALID", `${name}: transaction ${txId} committed invalid (status ${status.code})`);
   }
-  throw new FabricLedgerError("FABRIC_UNAVAILABLE", `${name}: failed after ${policy.maxAttempts} attempts`, null, {
-    cause: lastError,
-  });
+  throw new LedgerError("UNAVAILABLE", `${name}: failed after ${policy.maxAttempts} attempts`, { cause: lastError });
 }
 
 /**
  * Evaluates a read-only transaction on the gateway's peer, retrying only transport failures.
- * @throws {FabricLedgerError} FABRIC_CHAINCODE_REJECTED or FABRIC_UNAVAILABLE.
+ * @throws {LedgerError} with the contract's code when it refuses, or UNAVAILABLE.
  */
 export async function evaluateWithRetry(
   contract: Contract,
@@ -123,11 +118,9 @@ export async function evaluateWithRetry(
     } catch (err) {
       const rejected = rejection(err, name);
       if (rejected) throw rejected;
-      if (!(err instanceof GatewayError)) throw err;
+      if (!(err instanceof GatewayError)) throw toLedgerError(err, name);
       lastError = err;
     }
   }
-  throw new FabricLedgerError("FABRIC_UNAVAILABLE", `${name}: failed after ${policy.maxAttempts} attempts`, null, {
-    cause: lastError,
-  });
+  throw new LedgerError("UNAVAILABLE", `${name}: failed after ${policy.maxAttempts} attempts`, { cause: lastError });
 }

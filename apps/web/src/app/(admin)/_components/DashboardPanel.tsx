@@ -58,8 +58,41 @@ export function DashboardPanel() {
           )}
           <LagChart points={data.lag} />
           <p className="small muted">Lag = the checkpoint&apos;s ledger time minus the creation of the first leaf of its batch.</p>
+          <RefusedRegistrations refused={data.refused} />
         </>
       )}
+    </section>
+  );
+}
+
+/** Key registrations the ledger refused for good: the worker skipped them, so anchoring went on. */
+function RefusedRegistrations({ refused }: { refused: Dashboard["refused"] }) {
+  if (refused.total === 0) return <p className="small">No key registration has been refused by the ledger.</p>;
+  return (
+    <section aria-labelledby="refused-heading" className="stack">
+      <h3 id="refused-heading">Refused key registrations ({refused.total})</h3>
+      <p className="small muted">
+        The ledger refused these for good; they were skipped and nothing waited behind them. The devices they name
+        cannot be verified from the chain.
+      </p>
+      <table className="small">
+        <thead>
+          <tr>
+            <th scope="col">Request</th>
+            <th scope="col">Reason</th>
+            <th scope="col">Refused at</th>
+          </tr>
+        </thead>
+        <tbody>
+          {refused.recent.map((r) => (
+            <tr key={r.id}>
+              <td>{r.kind}</td>
+              <td>{r.reason}</td>
+              <td>{new Date(r.refusedAt).toLocaleString()}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

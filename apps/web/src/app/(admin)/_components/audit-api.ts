@@ -46,6 +46,10 @@ const Dashboard = z.object({
     latestCheckpoint: z.object({ treeSize: z.number(), txId: z.string(), ledgerTime: z.string() }).nullable(),
   }),
   lag: z.array(LagPoint),
+  refused: z.object({
+    total: z.number(),
+    recent: z.array(z.object({ id: z.string(), kind: z.string(), reason: z.string(), requestedAt: z.string(), refusedAt: z.string() })),
+  }),
 });
 export type Dashboard = z.infer<typeof Dashboard>;
 

@@ -4,10 +4,10 @@ import { z } from "zod";
 import { env } from "@/env";
 import { route, readQuery } from "@/server/http";
 import { db } from "@/server/db";
-import { ledgerKindOf, planExport, writeExport } from "@/server/admin-export";
+import { ledgerKindOf } from "@/server/admin-export";
 import { relayKeyDirectory, relayKeyRecords, secretKeyDirectory } from "@/server/admin-keys";
 import { lineStream } from "@/server/admin-stream";
-import { userRef } from "@/server/user-ref";
+import { planExport, userRef, writeExport } from "@cairn/anchoring/export";
 import { requireAdmin } from "@/server/roles";
 import { requireUser, sessionToken } from "@/server/session";
 

@@ -1,13 +1,13 @@
 /**
- * `cairn export`: a room's bundle through the shared exporter (@cairn/db/export),
- * with each sender's pseudonym HMAC(serverSecret, userId) and chain record read from
- * the ledger itself.
+ * A room's bundle when the process holds the server secret and a ledger (`cairn
+ * export`, tests): each sender's pseudonym computed here, their chain record read from
+ * the ledger itself, then the shared writer ({@link writeExport}).
  */
-import type { BundleKeyRecord, LineSink } from "@cairn/audit";
+import { toBundleKeyRecord, type BundleKeyRecord, type LineSink } from "@cairn/audit";
 import type { PrismaClient } from "@cairn/db";
-import { planExport, writeExport } from "@cairn/db/export";
-import type { Ledger, LedgerKeyRecord } from "@cairn/ledger";
-import { userRef } from "./user-ref";
+import type { Ledger } from "@cairn/ledger";
+import { userRef } from "../user-ref";
+import { planExport, writeExport } from "./write";
 
 export interface ExportOptions {
   prisma: PrismaClient;
@@ -28,7 +28,7 @@ export interface ExportOptions {
   now?: () => Date;
 }
 
-export interface ExportResult {
+export interface RoomExportResult {
   messages: number;
   anchored: number;
   unanchored: number;
@@ -39,37 +39,17 @@ export interface ExportResult {
   bundleSha256: string;
 }
 
-function keyRecord(r: LedgerKeyRecord | null): BundleKeyRecord | null {
-  if (!r) return null;
-  return {
-    userRef: r.userRef,
-    identityPublicKey: r.identityPublicKey,
-    registeredTxId: r.registeredTxId,
-    registeredAt: r.registeredAt,
-    devices: r.devices.map((d) => ({
-      deviceId: d.deviceId,
-      signingPublicKey: d.signingPublicKey,
-      agreementPublicKey: d.agreementPublicKey,
-      signature: d.signature,
-      registeredTxId: d.registeredTxId,
-      registeredAt: d.registeredAt,
-      revokedAtMs: d.revokedAtMs,
-      revokedTxId: d.revokedTxId,
-    })),
-  };
-}
-
 /**
  * Writes the bundle of a room (or a serverTime range of it) and records the export.
  * @throws CairnError ROOM_NOT_FOUND when the room does not exist
  */
-export async function exportRoom(opts: ExportOptions): Promise<ExportResult> {
+export async function exportRoom(opts: ExportOptions): Promise<RoomExportResult> {
   const plan = await planExport(opts.prisma, opts.roomId, opts.from ?? null, opts.to ?? null);
   opts.onStart?.(plan.total);
   const keys = new Map<string, { userRef: string; record: BundleKeyRecord | null }>();
   for (const userId of plan.senders) {
     const ref = userRef(opts.serverSecret, userId);
-    keys.set(userId, { userRef: ref, record: keyRecord(await opts.ledger.getKeys(ref)) });
+    keys.set(userId, { userRef: ref, record: await opts.ledger.getKeys(ref).then((r) => r && toBundleKeyRecord(r)) });
   }
   const result = await writeExport({
     prisma: opts.prisma,

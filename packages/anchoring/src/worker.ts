@@ -1,19 +1,22 @@
 /**
  * The ledger worker: exactly one leader among all relay processes (a PostgreSQL
- * advisory lock held on a dedicated connection) anchors audit batches and submits
- * queued key registrations. Batches go up one after another, each as large as what
- * is pending, so throughput grows with load while latency stays near one commit.
- * Any failure backs off and resumes from the chain's own tree size.
+ * advisory lock held on a dedicated connection) submits queued key registrations and
+ * anchors audit batches. Batches go up one after another, each as large as what is
+ * pending, so throughput grows with load while latency stays near one commit. The
+ * outbox round never holds anchoring back: a refused registration is skipped, an
+ * unreachable ledger only ends the outbox round. A failed anchor round backs off and
+ * resumes from the chain's own tree size.
  */
 import pg from "pg";
 import { publishServerEvent, type PrismaClient } from "@cairn/db";
 import type { Ledger, LedgerCheckpoint } from "@cairn/ledger";
+import { errorFields, type Logger } from "@cairn/log";
 import { anchorRound, syncFromChain } from "./anchor";
-import { errorFields, type Logger } from "./log";
-import { outboxRound } from "./outbox-worker";
+import { outboxRound } from "./outbox";
 
 /** Arbitrary constant naming the leader lock. */
 export const LEADER_LOCK_ID = 72_707_370;
+const OUTBOX_MAX_BACKOFF_MS = 30_000;
 
 export interface LedgerWorkerOptions {
   prisma: PrismaClient;
@@ -84,11 +87,26 @@ export function startLedgerWorker(opts: LedgerWorkerOptions): LedgerWorker {
   async function loop(): Promise<void> {
     let backoff = opts.intervalMs;
     let chainSize: number | null = null;
+    // The outbox backs off on its own clock, so a registration the ledger cannot take
+    // right now costs the anchor rounds nothing while it waits.
+    let outboxBackoff = opts.intervalMs;
+    let outboxNextAt = 0;
     while (!stopped) {
       await acquire();
       if (stopped) break;
+      if (Date.now() >= outboxNextAt) {
+        const outbox = await outboxRound(prisma, ledger, opts.serverSecret, log).catch((err: unknown) => {
+          log.warn("key registration round failed", errorFields(err)); // the database, not the ledger
+          return null;
+        });
+        if (outbox && !outbox.stoppedBy) {
+          outboxBackoff = opts.intervalMs;
+        } else {
+          outboxNextAt = Date.now() + outboxBackoff;
+          outboxBackoff = Math.min(outboxBackoff * 2, OUTBOX_MAX_BACKOFF_MS);
+        }
+      }
       try {
-        await outboxRound(prisma, ledger, opts.serverSecret, log);
         const from: number = chainSize ?? (await syncFromChain(prisma, ledger));
         chainSize = from;
         const round = await anchorRound(prisma, ledger, from, opts.maxBatch);

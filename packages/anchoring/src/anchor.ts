@@ -19,21 +19,11 @@ export interface AnchorRound {
 export async function syncFromChain(prisma: PrismaClient, ledger: Ledger): Promise<number> {
   const latest = await ledger.getLatestCheckpoint();
   if (!latest) return 0;
-  if ((await anchoredTreeSize(prisma)) < latest.treeSize) await recordLedgerCheckpoint(prisma, latest);
+  if ((await anchoredTreeSize(prisma)) < latest.treeSize) await recordCheckpoint(prisma, latest);
   // Catch up the proof index after a crash between recording and indexing; a failure
   // here must not stop anchoring (the next round indexes again and reports it).
   await indexProofNodes(prisma, latest).catch(() => undefined);
   return latest.treeSize;
-}
-
-/** Records a checkpoint the chain committed (idempotent). */
-export async function recordLedgerCheckpoint(prisma: PrismaClient, cp: LedgerCheckpoint): Promise<void> {
-  await recordCheckpoint(prisma, {
-    treeSize: cp.treeSize,
-    rootHash: fromHex(cp.rootHash),
-    txId: cp.txId,
-    ledgerTime: new Date(cp.time),
-  });
 }
 
 /**
@@ -64,7 +54,7 @@ export async function anchorRound(
     startIndex: chainTreeSize,
     leafHashes: leaves.slice(0, count).map((l) => hex(l.leafHash)),
   });
-  await recordLedgerCheckpoint(prisma, checkpoint);
+  await recordCheckpoint(prisma, checkpoint);
   await indexProofNodes(prisma, checkpoint, { from: chainTreeSize, leafHashes: leaves.slice(0, count).map((l) => l.leafHash) });
   return { checkpoint, appended: count };
 }

@@ -1,6 +1,6 @@
 /**
- * @cairn/db/export — a room's audit trail as a bundle (DESIGN §4,
- * docs/bundle-format.md), shared by `cairn export` and the admin page: a cursor over
+ * Writing a room's audit trail as a bundle (docs/bundle-format.md), shared by
+ * `cairn export` and the admin page: a cursor over
  * the room's envelopes in pages (constant memory whatever the room's size), each
  * page's proofs from the AuditNode table in one query, and the export itself
  * recorded as an audit leaf of kind "export" once the lines are written. Callers
@@ -25,23 +25,10 @@ import {
   type SubtreeRef,
 } from "@cairn/audit";
 import { auditExportData, CairnError, hex, type WireEnvelope } from "@cairn/protocol";
-import { auditNodeStore, readAuditNodes } from "./audit-nodes";
-import type { PrismaClient } from "./client";
-import { allocateLeaf } from "./envelopes";
+import { allocateLeaf, auditNodeStore, readAuditNodes, type PrismaClient } from "@cairn/db";
 
 /** Wire form of bytes (base64url, no padding), through Buffer: exports are large. */
 const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString("base64url");
-
-/**
- * The admin export (DESIGN §4, docs/bundle-format.md), as `cairn export` writes it:
- * a cursor over the room's envelopes in pages (constant memory), each page's proofs
- * from the AuditNode table in one query, and the export itself recorded as an audit
- * leaf of kind "export" once the lines are written.
- *
- * It follows apps/cli/src/audit/export.ts line for line, except that sender keys and
- * pseudonyms are resolved before streaming (from the relay, or computed here when
- * CAIRN_SERVER_SECRET is set: see admin-keys.ts). Both should become one shared exporter (see the web README).
- */
 
 /** What an export will contain, settled before the first byte is sent. */
 export interface ExportPlan {

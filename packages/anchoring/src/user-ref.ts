@@ -1,4 +1,3 @@
-import "server-only";
 import { createHmac } from "node:crypto";
 
 /** The server secret's form (as the relay's env requires it): 64+ lowercase hex characters. */
@@ -6,7 +5,9 @@ export const SERVER_SECRET_PATTERN = /^[0-9a-f]{64,}$/;
 
 /**
  * The keyed hash that stands for a user on chain: HMAC-SHA256(serverSecret, userId),
- * lowercase hex — the relay's apps/relay/src/user-ref.ts, byte for byte (DESIGN §1).
+ * lowercase hex. Without the secret it cannot be linked to a person, so deleting the
+ * user off chain leaves only an unlinkable hash on chain. The one definition: the
+ * key-registration outbox, the relay's ledger view, both exporters and the tests use it.
  * @throws TypeError when an argument is not a string
  * @throws RangeError when the secret is not 64+ lowercase hex characters, or userId is empty
  */

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { SignatureJob } from "@cairn/audit";
+import type { SignatureJob } from "../bundle/verify-deps";
 
 // Plain CommonJS so the worker needs no TypeScript loader.
 const WORKER = `

@@ -1,16 +1,18 @@
 /**
- * A real audit trail for the bundle tests: users with Ed25519 identity and device
- * keys registered on the embedded ledger (the chaincode checks the certificates),
+ * @cairn/anchoring/testing — a real audit trail for tests: users with Ed25519 identity
+ * and device keys registered on a ledger (the chaincode checks the certificates),
  * envelopes signed by those devices and stored through @cairn/db's storeEnvelope
- * (room sequence + leaf in one transaction), anchored by the relay's anchorRound.
+ * (room sequence + leaf in one statement), anchored by the worker's anchorRound.
+ * Not part of any runtime.
  */
 import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
 import { leafHashOfMessage } from "@cairn/audit";
-import { storeEnvelope, type PrismaClient } from "@cairn/db";
-import { createEmbeddedLedger, type Ledger } from "@cairn/ledger";
+import { enqueueLedgerTx, storeEnvelope, type PrismaClient } from "@cairn/db";
+import type { Ledger } from "@cairn/ledger";
 import { deviceCertificateBytes, envelopeSigningBytes, toBase64Url, type Envelope } from "@cairn/protocol";
-import { anchorRound, syncFromChain } from "../../apps/relay/src/anchor";
-import { userRef } from "../../apps/relay/src/user-ref";
+import { anchorRound, syncFromChain } from "./anchor";
+import { openLedger } from "./open-ledger";
+import { userRef } from "./user-ref";
 
 export interface Signer {
   publicKey: Uint8Array;
@@ -88,6 +90,59 @@ export async function send(prisma: PrismaClient, roomId: string, sender: TestUse
   });
 }
 
+/**
+ * A user as the web app leaves one at sign-up: in the database with one device, and
+ * their identity and device registrations queued in the outbox (nothing on chain yet).
+ */
+export async function queuedUser(prisma: PrismaClient, name: string): Promise<{ id: string; deviceId: string }> {
+  const identity = ed25519();
+  const device = ed25519();
+  const agreement = new Uint8Array(randomBytes(32));
+  const user = await prisma.user.create({
+    data: { username: name, salt: new Uint8Array(16), authHash: "unused", identityPublicKey: new Uint8Array(identity.publicKey) },
+  });
+  const deviceId = toBase64Url(randomBytes(16));
+  const certificate = deviceCertificateBytes({ identityPublicKey: identity.publicKey, deviceId, signingPublicKey: device.publicKey, agreementPublicKey: agreement });
+  const signature = signWith(identity, certificate);
+  await prisma.device.create({
+    data: { id: deviceId, userId: user.id, name: "laptop", signingPublicKey: new Uint8Array(device.publicKey), agreementPublicKey: agreement, signature: new Uint8Array(signature) },
+  });
+  await enqueueLedgerTx(prisma, "registerIdentity", { userId: user.id, identityPublicKey: toBase64Url(identity.publicKey) });
+  await enqueueLedgerTx(prisma, "registerDevice", {
+    userId: user.id,
+    deviceId,
+    signingPublicKey: toBase64Url(device.publicKey),
+    agreementPublicKey: toBase64Url(agreement),
+    signature: toBase64Url(signature),
+  });
+  return { id: user.id, deviceId };
+}
+
+/**
+ * Queues registrations no ledger may accept, for `userId` (registered or queued):
+ * a device key its identity did not sign, a device id the contract refuses, a
+ * malformed payload and an unknown kind. Returns [kind, expected refusal code] in order.
+ */
+export async function queueRefusedRegistrations(prisma: PrismaClient, userId: string): Promise<[string, string][]> {
+  const device = (deviceId: string) => ({
+    userId,
+    deviceId,
+    signingPublicKey: toBase64Url(randomBytes(32)),
+    agreementPublicKey: toBase64Url(randomBytes(32)),
+    signature: toBase64Url(randomBytes(64)),
+  });
+  await enqueueLedgerTx(prisma, "registerDevice", device(toBase64Url(randomBytes(16))));
+  await enqueueLedgerTx(prisma, "registerDevice", device("not base64url!"));
+  await enqueueLedgerTx(prisma, "revokeDevice", { userId: "not-a-uuid", deviceId: "x", revokedAtMs: 1, signature: "" });
+  await prisma.ledgerOutbox.create({ data: { kind: "registerPet", payload: {} } });
+  return [
+    ["registerDevice", "BAD_SIGNATURE"],
+    ["registerDevice", "INVALID_ARGUMENT"],
+    ["revokeDevice", "INVALID_ARGUMENT"],
+    ["registerPet", "INVALID_ARGUMENT"],
+  ];
+}
+
 /** Anchors everything pending in batches of at most `maxBatch`, as the relay's worker does. */
 export async function anchorAll(prisma: PrismaClient, ledger: Ledger, maxBatch: number): Promise<number> {
   let size = await syncFromChain(prisma, ledger);
@@ -98,6 +153,7 @@ export async function anchorAll(prisma: PrismaClient, ledger: Ledger, maxBatch: 
   }
 }
 
-export function openLedger(prisma: PrismaClient): Ledger {
-  return createEmbeddedLedger({ prisma, identity: { mspId: "CairnEmbeddedMSP", role: "relay" } });
+/** The embedded ledger as the ledger worker opens it. */
+export function openTestLedger(prisma: PrismaClient): Ledger {
+  return openLedger({ kind: "embedded", as: "writer", prisma });
 }

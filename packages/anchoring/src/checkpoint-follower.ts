@@ -4,10 +4,9 @@
  * another relay after a failover) reaches this database and every client, and a
  * restarted relay resumes exactly after the last event it handled.
  */
-import { publishServerEvent, type PrismaClient } from "@cairn/db";
+import { publishServerEvent, recordCheckpoint, type PrismaClient } from "@cairn/db";
 import type { FabricLedger } from "@cairn/ledger";
-import { recordLedgerCheckpoint } from "./anchor";
-import { errorFields, type Logger } from "./log";
+import { errorFields, type Logger } from "@cairn/log";
 
 export interface CheckpointFollower {
   stop(): Promise<void>;
@@ -29,7 +28,7 @@ export function followCheckpoints(opts: {
           onCheckpoint: async (cp) => {
             const known = await opts.prisma.checkpoint.findUnique({ where: { treeSize: BigInt(cp.treeSize) } });
             if (known) return; // this relay's worker recorded and announced it already
-            await recordLedgerCheckpoint(opts.prisma, cp);
+            await recordCheckpoint(opts.prisma, cp);
             await publishServerEvent(opts.prisma, { type: "checkpoint", treeSize: cp.treeSize });
             opts.log.info("checkpoint from the chain", { treeSize: cp.treeSize, txId: cp.txId });
           },

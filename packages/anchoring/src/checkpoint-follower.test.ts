@@ -1,10 +1,9 @@
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
-import { subscribeServerEvents, type ServerEvent } from "@cairn/db";
+import { recordCheckpoint, subscribeServerEvents, type ServerEvent } from "@cairn/db";
 import type { LedgerCheckpoint, WatchCheckpointsOptions } from "@cairn/ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordLedgerCheckpoint } from "./anchor";
 import { followCheckpoints } from "./checkpoint-follower";
-import { createLogger } from "./log";
+import { createLogger } from "@cairn/log";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -23,7 +22,7 @@ const cp = (treeSize: number): LedgerCheckpoint => ({
 
 describe("following the chain's checkpoint events", () => {
   it("records and announces checkpoints this database has not seen, once each", async () => {
-    await recordLedgerCheckpoint(db.prisma, cp(2)); // this relay's worker anchored it
+    await recordCheckpoint(db.prisma, cp(2)); // this relay's worker anchored it
     const announced: ServerEvent[] = [];
     let twoAnnounced!: () => void;
     const bothHeard = new Promise<void>((r) => (twoAnnounced = r));

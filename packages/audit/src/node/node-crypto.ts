@@ -11,12 +11,22 @@ import { envelopeHeaderBytes, type Envelope } from "@cairn/protocol";
 const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 const keys = new Map<string, KeyObject>();
 
+/**
+ * A raw 32-byte Ed25519 public key as a node:crypto key object (parse once, verify many).
+ * @throws RangeError when it is not 32 bytes
+ */
+export function ed25519PublicKey(raw: Uint8Array): KeyObject {
+  if (raw.length !== 32) throw new RangeError("Ed25519 public keys are 32 bytes");
+  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: "der", type: "spki" });
+}
+
+/** Ed25519 check with a bounded cache of parsed keys; false for malformed keys or signatures. */
 export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   const id = Buffer.from(publicKey).toString("base64");
   let key = keys.get(id);
   if (!key) {
-    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
+    key = ed25519PublicKey(publicKey);
     if (keys.size > 10_000) keys.clear();
     keys.set(id, key);
   }
