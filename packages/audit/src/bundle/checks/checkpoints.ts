@@ -1,0 +1,88 @@
+/**
+ * Checkpoints and inclusion proofs: each `checkpoint` line against the LEDGER's own
+ * record of that tree size (never Cairn's database), and each message's proof against
+ * the checkpoint it names, with a path cache so proofs sharing nodes are hashed once.
+ */
+import type { BundleCheckpoint, BundleMessage } from "../format";
+import { decodeHex } from "../hex";
+import { PathCache } from "../path-cache";
+import type { FindingAt, VerifyContext } from "./context";
+
+interface CheckpointState {
+  line: number;
+  time: number;
+  /** Null when the checkpoint is not the chain's: `problem` says why. */
+  cache: PathCache | null;
+  problem: string | null;
+  reported: boolean;
+}
+
+export class Checkpoints {
+  private readonly byTreeSize = new Map<number, CheckpointState>();
+
+  constructor(private readonly ctx: VerifyContext) {}
+
+  get count(): number {
+    return this.byTreeSize.size;
+  }
+
+  async add(cp: BundleCheckpoint, line: number): Promise<void> {
+    const chain = await this.ctx.deps.ledger.getCheckpoint(cp.treeSize);
+    let problem: string | null = null;
+    if (!chain) problem = "the ledger has no checkpoint of this size";
+    else if (chain.rootHash !== cp.rootHash) problem = "its root differs from the ledger's";
+    else if (chain.txId !== cp.txId) problem = "its transaction id differs from the ledger's";
+    else if (Date.parse(chain.time) !== Date.parse(cp.time)) problem = "its time differs from the ledger's";
+    this.byTreeSize.set(cp.treeSize, {
+      line,
+      time: Date.parse(cp.time),
+      cache: problem ? null : new PathCache(cp.treeSize, decodeHex(cp.rootHash), this.ctx.nodeHash),
+      problem,
+      reported: false,
+    });
+  }
+
+  /**
+   * Judges the inclusion proof of `m`, whose leaf hash (recomputed) is `leaf`.
+   * @param signatureOk a message whose signature failed is already reported as edited, not also as inserted
+   * @returns true when the proof verified against a checkpoint the ledger holds
+   */
+  proves(m: BundleMessage, leaf: Uint8Array, serverTimeMs: number, signatureOk: boolean, at: FindingAt): boolean {
+    const { report } = this.ctx.findings;
+    if (m.proof === null) {
+      report("unanchored-message", "no inclusion proof: the message was not anchored when exported", at);
+      return false;
+    }
+    const cp = this.byTreeSize.get(m.proof.treeSize);
+    if (!cp) {
+      report("missing-checkpoint", `the proof names checkpoint ${m.proof.treeSize}, which the bundle does not contain`, at);
+      return false;
+    }
+    if (!cp.cache) {
+      if (!cp.reported) report("forged-checkpoint", `checkpoint ${m.proof.treeSize} (line ${cp.line}): ${cp.problem ?? ""}`, at);
+      cp.reported = true;
+      return false;
+    }
+    let path: Uint8Array[];
+    try {
+      path = m.proof.path.map(decodeHex);
+    } catch {
+      path = [];
+    }
+    if (!cp.cache.verify(leaf, m.leafIndex, path)) {
+      if (signatureOk) {
+        report("inserted-message", `the audit log does not hold this message at leaf ${m.leafIndex} (checkpoint ${m.proof.treeSize})`, at);
+      }
+      return false;
+    }
+    if (serverTimeMs > cp.time) report("time-after-checkpoint", `server time ${m.serverTime} is after its checkpoint's ledger time`, at);
+    return true;
+  }
+
+  /** Reports the checkpoints the ledger does not hold that no message's proof named. */
+  reportUnused(): void {
+    for (const [treeSize, cp] of this.byTreeSize) {
+      if (cp.problem && !cp.reported) this.ctx.findings.report("forged-checkpoint", `checkpoint ${treeSize}: ${cp.problem}`, { line: cp.line });
+    }
+  }
+}
