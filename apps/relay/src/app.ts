@@ -25,9 +25,9 @@ import {
   SendSharesEvent,
   SubscribeRoomEvent,
   envelopeFromWire,
-  type Checkpoint,
   type ClientToServerEvents,
   type DeliveredShare,
+  type LedgerCheckpoint,
   type InterServerEvents,
   type SendMessageAck,
   type ServerToClientEvents,
@@ -64,7 +64,7 @@ export interface Relay {
   io: RelayServer;
   /** Joins a user's live sockets to a room they were just added to. */
   joinRoom(roomId: string, userIds: string[]): void;
-  broadcastCheckpoint(checkpoint: Checkpoint): void;
+  broadcastCheckpoint(checkpoint: LedgerCheckpoint): void;
   /** Disconnects every open socket of a device that was just revoked. */
   dropDevice(deviceId: string): void;
   close(): Promise<void>;

@@ -8,6 +8,7 @@
  * Either way the round returns normally: the worker's anchor round never waits behind it.
  */
 import { z } from "zod";
+import { RegisterDevicePayload, RegisterIdentityPayload, RevokeDevicePayload } from "@cairn/protocol";
 import {
   markLedgerTxDone,
   markLedgerTxFailed,
@@ -19,21 +20,6 @@ import {
 import { LedgerError, toLedgerError, type Ledger, type TxReceipt } from "@cairn/ledger";
 import { errorFields, type Logger } from "@cairn/log";
 import { userRef } from "./user-ref";
-
-const RegisterIdentity = z.object({ userId: z.uuid(), identityPublicKey: z.string() });
-const RegisterDevice = z.object({
-  userId: z.uuid(),
-  deviceId: z.string(),
-  signingPublicKey: z.string(),
-  agreementPublicKey: z.string(),
-  signature: z.string(),
-});
-const RevokeDevice = z.object({
-  userId: z.uuid(),
-  deviceId: z.string(),
-  revokedAtMs: z.number().int(),
-  signature: z.string(),
-});
 
 export interface OutboxRound {
   submitted: number;
@@ -86,17 +72,17 @@ function refusalOf(err: unknown): string | null {
 async function submit(item: OutboxItem, ledger: Ledger, secret: string, prisma: PrismaClient): Promise<TxReceipt> {
   switch (item.kind) {
     case "registerIdentity": {
-      const p = RegisterIdentity.parse(item.payload);
+      const p = RegisterIdentityPayload.parse(item.payload);
       return ledger.registerIdentity({ userRef: userRef(secret, p.userId), identityPublicKey: p.identityPublicKey });
     }
     case "registerDevice": {
-      const p = RegisterDevice.parse(item.payload);
+      const p = RegisterDevicePayload.parse(item.payload);
       const receipt = await ledger.registerDevice({ ...p, userRef: userRef(secret, p.userId) });
       await prisma.device.updateMany({ where: { id: p.deviceId }, data: { ledgerTxId: receipt.txId } });
       return receipt;
     }
     case "revokeDevice": {
-      const p = RevokeDevice.parse(item.payload);
+      const p = RevokeDevicePayload.parse(item.payload);
       return ledger.revokeDevice({ ...p, userRef: userRef(secret, p.userId) });
     }
     default:

@@ -119,9 +119,11 @@ export async function queuedUser(prisma: PrismaClient, name: string): Promise<{ 
 }
 
 /**
- * Queues registrations no ledger may accept, for `userId` (registered or queued):
- * a device key its identity did not sign, a device id the contract refuses, a
- * malformed payload and an unknown kind. Returns [kind, expected refusal code] in order.
+ * Queues registrations no ledger may accept, for `userId` (registered or queued): a
+ * well-formed device key its identity did not sign (the contract refuses it), and, as
+ * rows an older or broken writer could have left (enqueueLedgerTx would refuse them),
+ * a malformed device id, a malformed revocation and an unknown kind.
+ * Returns [kind, expected refusal code] in order.
  */
 export async function queueRefusedRegistrations(prisma: PrismaClient, userId: string): Promise<[string, string][]> {
   const device = (deviceId: string) => ({
@@ -132,8 +134,8 @@ export async function queueRefusedRegistrations(prisma: PrismaClient, userId: st
     signature: toBase64Url(randomBytes(64)),
   });
   await enqueueLedgerTx(prisma, "registerDevice", device(toBase64Url(randomBytes(16))));
-  await enqueueLedgerTx(prisma, "registerDevice", device("not base64url!"));
-  await enqueueLedgerTx(prisma, "revokeDevice", { userId: "not-a-uuid", deviceId: "x", revokedAtMs: 1, signature: "" });
+  await prisma.ledgerOutbox.create({ data: { kind: "registerDevice", payload: device("not base64url!") } });
+  await prisma.ledgerOutbox.create({ data: { kind: "revokeDevice", payload: { userId: "not-a-uuid", deviceId: "x", revokedAtMs: 1, signature: "" } } });
   await prisma.ledgerOutbox.create({ data: { kind: "registerPet", payload: {} } });
   return [
     ["registerDevice", "BAD_SIGNATURE"],

@@ -17,7 +17,6 @@ export {
   markLedgerTxFailed,
   markLedgerTxRefused,
   refusedLedgerTxs,
-  type LedgerOutboxKind,
   type OutboxItem,
   type RefusedLedgerTx,
 } from "./outbox";

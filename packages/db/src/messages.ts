@@ -1,4 +1,4 @@
-import { toBase64Url, type StoredMessage, type Checkpoint } from "@cairn/protocol";
+import { toBase64Url, type StoredMessage, type LedgerCheckpoint } from "@cairn/protocol";
 import type { PrismaClient } from "./client";
 import { Prisma } from "./client";
 
@@ -71,16 +71,17 @@ export async function isRoomMember(prisma: PrismaClient, roomId: string, userId:
   return row !== null;
 }
 
-export function checkpointView(c: { treeSize: bigint; rootHash: Uint8Array; txId: string; ledgerTime: Date }): Checkpoint {
+/** A Checkpoint row as the chain recorded it (the column ledgerTime holds its `time`). */
+export function checkpointView(c: { treeSize: bigint; rootHash: Uint8Array; txId: string; ledgerTime: Date }): LedgerCheckpoint {
   return {
     treeSize: Number(c.treeSize),
     rootHash: Buffer.from(c.rootHash).toString("hex"),
     txId: c.txId,
-    ledgerTime: c.ledgerTime.toISOString(),
+    time: c.ledgerTime.toISOString(),
   };
 }
 
-export async function latestCheckpoint(prisma: PrismaClient): Promise<Checkpoint | null> {
+export async function latestCheckpoint(prisma: PrismaClient): Promise<LedgerCheckpoint | null> {
   const c = await prisma.checkpoint.findFirst({ orderBy: { treeSize: "desc" } });
   return c ? checkpointView(c) : null;
 }

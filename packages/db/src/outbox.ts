@@ -3,16 +3,16 @@
  * outbox written in the same database transaction as the request, and the relay's
  * ledger worker submits them in order: a ledger outage delays, never loses, them.
  */
+import { LEDGER_OUTBOX_PAYLOADS, type LedgerOutboxKind, type LedgerOutboxPayload } from "@cairn/protocol";
 import type { PrismaClient, Tx } from "./client";
 
-export type LedgerOutboxKind = "registerIdentity" | "registerDevice" | "revokeDevice";
-
-export async function enqueueLedgerTx(
-  tx: Tx | PrismaClient,
-  kind: LedgerOutboxKind,
-  payload: Record<string, string | number>,
-): Promise<void> {
-  await tx.ledgerOutbox.create({ data: { kind, payload } });
+/**
+ * Queues one ledger transaction, checked against its kind's schema (@cairn/protocol),
+ * so nothing reaches the outbox that the worker would have to refuse as malformed.
+ * @throws ZodError when the payload is not its kind's
+ */
+export async function enqueueLedgerTx<K extends LedgerOutboxKind>(tx: Tx | PrismaClient, kind: K, payload: LedgerOutboxPayload<K>): Promise<void> {
+  await tx.ledgerOutbox.create({ data: { kind, payload: LEDGER_OUTBOX_PAYLOADS[kind].parse(payload) } });
 }
 
 export interface OutboxItem {

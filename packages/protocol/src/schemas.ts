@@ -193,13 +193,6 @@ export const StoredMessage = z.object({
 });
 export type StoredMessage = z.infer<typeof StoredMessage>;
 
-export const Checkpoint = z.object({
-  treeSize: z.number().int().min(0),
-  rootHash: z.string(),
-  txId: z.string(),
-  ledgerTime: z.string(),
-});
-export type Checkpoint = z.infer<typeof Checkpoint>;
 
 // ---- Socket.IO -----------------------------------------------------------
 

@@ -5,7 +5,8 @@
  * lines would stop erroring and typecheck would fail.
  */
 import { describe, expectTypeOf, it } from "vitest";
-import type { Ack, Checkpoint, DeliveredShare, SendMessageAck, SendMessageEvent, StoredMessage, WireEnvelope } from "./schemas";
+import type { LedgerCheckpoint } from "./ledger/audit";
+import type { Ack, DeliveredShare, SendMessageAck, SendMessageEvent, StoredMessage, WireEnvelope } from "./schemas";
 import { EVENTS } from "./schemas";
 import type {
   ClientEventAck,
@@ -29,7 +30,7 @@ describe("socket event maps", () => {
     expectTypeOf<ClientEventPayload<typeof EVENTS.ackShares>>().toEqualTypeOf<{ ids: string[] }>();
     expectTypeOf<Parameters<ServerToClientEvents[typeof EVENTS.newMessage]>>().toEqualTypeOf<[message: StoredMessage]>();
     expectTypeOf<Parameters<ServerToClientEvents[typeof EVENTS.newShares]>>().toEqualTypeOf<[shares: DeliveredShare[]]>();
-    expectTypeOf<Parameters<ServerToClientEvents[typeof EVENTS.checkpoint]>>().toEqualTypeOf<[checkpoint: Checkpoint]>();
+    expectTypeOf<Parameters<ServerToClientEvents[typeof EVENTS.checkpoint]>>().toEqualTypeOf<[checkpoint: LedgerCheckpoint]>();
   });
 
   it("types each ack", () => {
@@ -71,7 +72,7 @@ describe("socket event maps", () => {
       // @ts-expect-error shares travel in a `shares` array
       toRelay(EVENTS.sendShares, [], () => undefined);
       // @ts-expect-error a checkpoint is not a message
-      toClient(EVENTS.newMessage, { treeSize: 1, rootHash: "", txId: "", ledgerTime: "" });
+      toClient(EVENTS.newMessage, { treeSize: 1, rootHash: "", txId: "", time: "" });
       // roomSeq is a number: calling a string method on it must not compile.
       // @ts-expect-error the ack's data is typed too
       toRelay(EVENTS.sendMessage, { clientMsgId: "m-0000001", envelope }, (ack) => (ack.ok ? ack.roomSeq.toUpperCase() : "")); // eslint-disable-line @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call

@@ -7,18 +7,17 @@
  */
 import type { z } from "zod";
 import type {
-  EVENTS} from "./schemas";
-import {
-  type AckSharesEvent,
-  type Ack,
-  type Checkpoint,
-  type DeliveredShare,
-  type SendMessageAck,
-  type SendMessageEvent,
-  type SendSharesEvent,
-  type StoredMessage,
-  type SubscribeRoomEvent,
+  EVENTS,
+  AckSharesEvent,
+  Ack,
+  DeliveredShare,
+  SendMessageAck,
+  SendMessageEvent,
+  SendSharesEvent,
+  StoredMessage,
+  SubscribeRoomEvent,
 } from "./schemas";
+import type { LedgerCheckpoint } from "./ledger/audit";
 
 /** The callback a client passes to receive the relay's answer to an event. */
 export type AckCallback<T> = (response: Ack<T>) => void;
@@ -53,7 +52,7 @@ export interface ServerToClientEvents {
   /** Session shares for this device, queued or just sent. */
   [EVENTS.newShares]: (shares: DeliveredShare[]) => void;
   /** A checkpoint anchored on the ledger. */
-  [EVENTS.checkpoint]: (checkpoint: Checkpoint) => void;
+  [EVENTS.checkpoint]: (checkpoint: LedgerCheckpoint) => void;
 }
 
 /** Relay instances do not talk to each other (one process serves every socket). */

@@ -6,7 +6,7 @@
  * crypto worker and acknowledges them, and passes new messages and checkpoints on.
  */
 import {
-  Checkpoint,
+  LedgerCheckpoint,
   DeliveredShare,
   EVENTS,
   SendMessageAck,
@@ -56,7 +56,7 @@ export class RelayClient {
   readonly socket: RelaySocket;
   private readonly outbox = new Map<string, Outgoing>();
   private readonly messageListeners = new Set<Listener<StoredMessage>>();
-  private readonly checkpointListeners = new Set<Listener<z.infer<typeof Checkpoint>>>();
+  private readonly checkpointListeners = new Set<Listener<LedgerCheckpoint>>();
   private readonly sharesListeners = new Set<Listener<number>>();
   private readonly statusListeners = new Set<Listener<boolean>>();
   private readonly refusedListeners = new Set<Listener<RelayError>>();
@@ -84,7 +84,7 @@ export class RelayClient {
       if (msg.success) this.messageListeners.forEach((l) => l(msg.data));
     });
     this.socket.on(EVENTS.checkpoint, (raw: unknown) => {
-      const cp = Checkpoint.safeParse(raw);
+      const cp = LedgerCheckpoint.safeParse(raw);
       if (cp.success) this.checkpointListeners.forEach((l) => l(cp.data));
     });
     this.socket.on(EVENTS.newShares, (raw: unknown) => {
@@ -107,7 +107,7 @@ export class RelayClient {
     this.messageListeners.add(l);
     return () => this.messageListeners.delete(l);
   }
-  onCheckpoint(l: Listener<z.infer<typeof Checkpoint>>): () => void {
+  onCheckpoint(l: Listener<LedgerCheckpoint>): () => void {
     this.checkpointListeners.add(l);
     return () => this.checkpointListeners.delete(l);
   }

@@ -7,11 +7,11 @@ export interface LagPoint {
   /** Leaves in this batch (treeSize minus the previous checkpoint's). */
   leaves: number;
   txId: string;
-  /** The ledger's commit time of the checkpoint. */
-  ledgerTime: string;
+  /** The checkpoint's time: its appending transaction's, as the chain records it. */
+  time: string;
   /** When the batch's first leaf was created (its commit in Cairn's database). */
   firstLeafAt: string | null;
-  /** ledgerTime − firstLeafAt in milliseconds (null when the leaves are gone). */
+  /** time − firstLeafAt in milliseconds (null when the leaves are gone). */
   lagMs: number | null;
 }
 
@@ -26,7 +26,7 @@ export interface AnchoringStatus {
   oldestPendingMs: number | null;
   /** "embedded" when the embedded ledger's block log is in this database, "fabric" when checkpoints exist without it. */
   ledger: "embedded" | "fabric" | "unknown";
-  latestCheckpoint: { treeSize: number; txId: string; ledgerTime: string } | null;
+  latestCheckpoint: { treeSize: number; txId: string; time: string } | null;
 }
 
 interface LagRow {
@@ -64,7 +64,7 @@ export async function anchoringLag(prisma: PrismaClient, limit = 200): Promise<L
     treeSize: Number(r.treeSize),
     leaves: Number(r.treeSize - r.prev),
     txId: r.txId,
-    ledgerTime: r.ledgerTime.toISOString(),
+    time: r.ledgerTime.toISOString(),
     firstLeafAt: r.firstLeafAt ? r.firstLeafAt.toISOString() : null,
     lagMs: r.firstLeafAt ? r.ledgerTime.getTime() - r.firstLeafAt.getTime() : null,
   }));
@@ -92,7 +92,7 @@ export async function anchoringStatus(prisma: PrismaClient, now: Date = new Date
     oldestPendingMs,
     ledger: blocks ? "embedded" : latest ? "fabric" : "unknown",
     latestCheckpoint: latest
-      ? { treeSize, txId: latest.txId, ledgerTime: latest.ledgerTime.toISOString() }
+      ? { treeSize, txId: latest.txId, time: latest.ledgerTime.toISOString() }
       : null,
   };
 }

@@ -120,8 +120,8 @@ describe("anchoring lag", () => {
     await prisma.checkpoint.create({ data: { treeSize: 3n, rootHash: new Uint8Array(32), txId: "tx-a", ledgerTime: t(5) } });
     await prisma.checkpoint.create({ data: { treeSize: 5n, rootHash: new Uint8Array(32), txId: "tx-b", ledgerTime: new Date(t(12).getTime() + 500) } });
     expect(await anchoringLag(prisma)).toEqual([
-      { treeSize: 3, leaves: 3, txId: "tx-a", ledgerTime: t(5).toISOString(), firstLeafAt: t(0).toISOString(), lagMs: 5000 },
-      { treeSize: 5, leaves: 2, txId: "tx-b", ledgerTime: "2026-01-01T00:00:12.500Z", firstLeafAt: t(10).toISOString(), lagMs: 2500 },
+      { treeSize: 3, leaves: 3, txId: "tx-a", time: t(5).toISOString(), firstLeafAt: t(0).toISOString(), lagMs: 5000 },
+      { treeSize: 5, leaves: 2, txId: "tx-b", time: "2026-01-01T00:00:12.500Z", firstLeafAt: t(10).toISOString(), lagMs: 2500 },
     ]);
     // the newest `limit` only
     expect((await anchoringLag(prisma, 1)).map((p) => p.treeSize)).toEqual([5]);
@@ -134,7 +134,7 @@ describe("anchoring lag", () => {
       pending: 1,
       oldestPendingMs: 10_000,
       ledger: "fabric",
-      latestCheckpoint: { treeSize: 5, txId: "tx-b", ledgerTime: "2026-01-01T00:00:12.500Z" },
+      latestCheckpoint: { treeSize: 5, txId: "tx-b", time: "2026-01-01T00:00:12.500Z" },
     });
   });
 });

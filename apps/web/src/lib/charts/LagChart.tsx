@@ -5,7 +5,7 @@ import { formatDuration, formatTime, linearScale, niceTicks } from "./scale";
 export interface LagDatum {
   treeSize: number;
   leaves: number;
-  ledgerTime: string;
+  time: string;
   lagMs: number | null;
 }
 
@@ -16,7 +16,7 @@ const M = { top: 12, right: 16, bottom: 34, left: 64 };
 export function LagChart({ points }: { points: LagDatum[] }) {
   const data = points
     .filter((p): p is LagDatum & { lagMs: number } => p.lagMs !== null)
-    .map((p) => ({ ...p, t: Date.parse(p.ledgerTime) }));
+    .map((p) => ({ ...p, t: Date.parse(p.time) }));
   if (data.length === 0) return <p className="muted" data-testid="lag-empty">No checkpoint yet: nothing has been anchored.</p>;
   const t0 = Math.min(...data.map((d) => d.t));
   const t1 = Math.max(...data.map((d) => d.t));

@@ -32,7 +32,7 @@ const LagPoint = z.object({
   treeSize: z.number(),
   leaves: z.number(),
   txId: z.string(),
-  ledgerTime: z.string(),
+  time: z.string(),
   firstLeafAt: z.string().nullable(),
   lagMs: z.number().nullable(),
 });
@@ -43,7 +43,7 @@ const Dashboard = z.object({
     pending: z.number(),
     oldestPendingMs: z.number().nullable(),
     ledger: z.enum(["embedded", "fabric", "unknown"]),
-    latestCheckpoint: z.object({ treeSize: z.number(), txId: z.string(), ledgerTime: z.string() }).nullable(),
+    latestCheckpoint: z.object({ treeSize: z.number(), txId: z.string(), time: z.string() }).nullable(),
   }),
   lag: z.array(LagPoint),
   refused: z.object({

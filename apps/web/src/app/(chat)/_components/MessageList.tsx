@@ -1,21 +1,6 @@
 "use client";
 import { useEffect, useRef } from "react";
-
-/** One row of the message list. */
-export interface Line {
-  key: string;
-  roomSeq: number | null;
-  leafIndex: number | null;
-  sender: string;
-  mine: boolean;
-  /** ISO time (server time once stored). */
-  time: string;
-  /** Tree size of the first anchored checkpoint that includes the message, or null while pending. */
-  anchoredTreeSize: number | null;
-  state: "text" | "waiting" | "failed" | "sending" | "send-failed";
-  text: string | null;
-  note?: string;
-}
+import type { Line } from "@/lib/room/line";
 
 function auditStatus(line: Line): { label: string; kind: string } {
   if (line.state === "sending") return { label: "sending…", kind: "sending" };

@@ -1,0 +1,143 @@
+/**
+ * The room controller against in-memory stand-ins for the web API, crypto worker and
+ * relay (the browser tests run it against the real ones): what a member sees as
+ * history loads, shares arrive, checkpoints come and sends succeed or fail.
+ */
+import type { RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
+import { describe, expect, it } from "vitest";
+import type { DecryptResult } from "../../worker/api";
+import { RoomController, type RoomDeps } from "./room-controller";
+
+const ALICE = "11111111-1111-4111-8111-111111111111";
+const BOB = "22222222-2222-4222-8222-222222222222";
+const ROOM = "33333333-3333-4333-8333-333333333333";
+const room: RoomView = { id: ROOM, name: "ops", createdAt: "2026-01-01T00:00:00.000Z", members: [] };
+
+function message(roomSeq: number, sender = BOB): StoredMessage {
+  return {
+    roomId: ROOM,
+    roomSeq,
+    leafIndex: roomSeq - 1,
+    serverTime: new Date(Date.UTC(2026, 0, 1, 0, 0, roomSeq)).toISOString(),
+    senderUserId: sender,
+    senderUsername: sender === BOB ? "bob" : "alice",
+    envelope: { version: 1, roomId: ROOM, senderDeviceId: "d", sessionId: "", index: roomSeq, prevHash: "", nonce: "", ciphertext: `c${roomSeq}`, signature: "" },
+    anchoredTreeSize: null,
+  };
+}
+
+type Listener<T> = (v: T) => void;
+
+function world(history: StoredMessage[], opts: { decrypt?: (m: StoredMessage) => DecryptResult; send?: () => Promise<SendMessageAck> } = {}) {
+  const listeners = { message: new Set<Listener<StoredMessage>>(), shares: new Set<Listener<number>>(), checkpoint: new Set<Listener<{ treeSize: number }>>(), status: new Set<Listener<boolean>>() };
+  const on = <T>(set: Set<Listener<T>>) => (l: Listener<T>) => {
+    set.add(l);
+    return () => set.delete(l);
+  };
+  const keyRequests: string[] = [];
+  const deps: RoomDeps = {
+    self: { id: ALICE, username: "alice" },
+    api: {
+      room: (id) => (id === ROOM ? Promise.resolve({ room }) : Promise.reject(Object.assign(new Error("nope"), { code: "ROOM_NOT_FOUND" }))),
+      roomKeys: (id) => {
+        keyRequests.push(id);
+        return Promise.resolve({ users: [] as UserKeys[] });
+      },
+      messages: (_id, before) => Promise.resolve({ messages: history.filter((m) => before === undefined || m.roomSeq < before) }),
+      addMember: () => Promise.resolve({ room }),
+    },
+    crypto: {
+      setRoomMembers: () => Promise.resolve({ trusted: 0, rejected: [], contacts: [] }),
+      decrypt: (m) => Promise.resolve(opts.decrypt ? opts.decrypt(m) : { kind: "text", body: `text ${m.roomSeq}` }),
+    },
+    relay: {
+      connected: true,
+      subscribe: () => undefined,
+      send: opts.send ?? (() => Promise.resolve({ roomSeq: history.length + 1, leafIndex: history.length, serverTime: "2026-01-01T00:01:00.000Z" })),
+      onMessage: on(listeners.message),
+      onSharesOpened: on(listeners.shares),
+      onCheckpoint: on(listeners.checkpoint),
+      onStatus: on(listeners.status),
+    },
+    checkLedger: () => Promise.resolve({ identity: "match", devices: {} }),
+  };
+  return { deps, listeners, keyRequests };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe("RoomController", () => {
+  it("shows the decrypted history in room order and offers earlier messages when there are some", async () => {
+    const { deps } = world([message(3), message(2)]);
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    const s = c.getSnapshot();
+    expect(s.ready).toBe(true);
+    expect(s.room?.name).toBe("ops");
+    expect(s.lines.map((l) => [l.roomSeq, l.text])).toEqual([[2, "text 2"], [3, "text 3"]]);
+    expect(s.hasEarlier).toBe(true);
+  });
+
+  it("says so when the room does not exist or the user is not a member", async () => {
+    const c = new RoomController("44444444-4444-4444-8444-444444444444", world([]).deps);
+    await c.open();
+    expect(c.getSnapshot().error).toBe("No such room, or you are not a member of it.");
+    expect(c.getSnapshot().ready).toBe(false);
+  });
+
+  it("shows a message that waited for its session share once shares arrive", async () => {
+    let shared = false;
+    const { deps, listeners } = world([message(1)], { decrypt: (m) => (shared ? { kind: "text", body: `text ${m.roomSeq}` } : { kind: "waiting" }) });
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    expect(c.getSnapshot().lines[0]?.state).toBe("waiting");
+    shared = true;
+    listeners.shares.forEach((l) => l(1));
+    await settle();
+    expect(c.getSnapshot().lines[0]).toMatchObject({ state: "text", text: "text 1" });
+  });
+
+  it("marks messages anchored when a checkpoint covering them arrives, and only those", async () => {
+    const { deps, listeners } = world([message(1), message(2), message(3)]);
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    listeners.checkpoint.forEach((l) => l({ treeSize: 2 }));
+    expect(c.getSnapshot().lines.map((l) => l.anchoredTreeSize)).toEqual([2, 2, null]);
+  });
+
+  it("adds live messages of this room only", async () => {
+    const { deps, listeners } = world([message(1)]);
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    listeners.message.forEach((l) => l({ ...message(2), roomId: "55555555-5555-4555-8555-555555555555" }));
+    listeners.message.forEach((l) => l(message(3)));
+    await settle();
+    expect(c.getSnapshot().lines.map((l) => l.roomSeq)).toEqual([1, 3]);
+  });
+
+  it("refreshes member keys before each send and shows the stored message once acked", async () => {
+    const { deps, keyRequests } = world([message(1)]);
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    const before = keyRequests.length;
+    await c.send("hello");
+    expect(keyRequests.length).toBe(before + 1);
+    expect(c.getSnapshot().lines.at(-1)).toMatchObject({ roomSeq: 2, state: "text", text: "hello", mine: true });
+  });
+
+  it("keeps a refused message on screen as not sent, with the relay's reason", async () => {
+    const { deps } = world([], { send: () => Promise.reject(new Error("You are not a member of this room.")) });
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    await c.send("hello");
+    expect(c.getSnapshot().lines).toEqual([expect.objectContaining({ roomSeq: null, state: "send-failed", note: "You are not a member of this room." })]);
+  });
+
+  it("stops following the relay once closed", async () => {
+    const { deps, listeners } = world([]);
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    c.close();
+    expect(listeners.message.size + listeners.shares.size + listeners.checkpoint.size + listeners.status.size).toBe(0);
+  });
+});

@@ -1,0 +1,265 @@
+/**
+ * One open room, outside React: loads the room, its members' keys (checked by the
+ * crypto worker, then against the ledger) and its history; decrypts live messages,
+ * retries those waiting for a session share when shares arrive, marks lines anchored
+ * as checkpoints come, refetches after a reconnect, and sends. The UI subscribes to
+ * its snapshots and only renders them (useRoom).
+ */
+import type { RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
+import type { LedgerCheck } from "../ledger";
+import type { ContactStatus, CryptoApi, Fork } from "../../worker/api";
+import type { Line } from "./line";
+
+/** What the controller needs from the web API, the crypto worker, the relay and the ledger view. */
+export interface RoomDeps {
+  self: { id: string; username: string };
+  api: {
+    room(roomId: string): Promise<{ room: RoomView }>;
+    roomKeys(roomId: string): Promise<{ users: UserKeys[] }>;
+    messages(roomId: string, beforeSeq?: number): Promise<{ messages: StoredMessage[] }>;
+    addMember(roomId: string, username: string): Promise<{ room: RoomView }>;
+  };
+  crypto: Pick<CryptoApi, "setRoomMembers" | "decrypt">;
+  relay: {
+    readonly connected: boolean;
+    subscribe(roomId: string): void;
+    send(roomId: string, text: string): Promise<SendMessageAck>;
+    onMessage(l: (m: StoredMessage) => void): () => void;
+    onSharesOpened(l: (count: number) => void): () => void;
+    onCheckpoint(l: (cp: { treeSize: number }) => void): () => void;
+    onStatus(l: (up: boolean) => void): () => void;
+  };
+  /** The chain's verdict on the keys the server serves for one user. */
+  checkLedger(user: UserKeys): Promise<LedgerCheck>;
+}
+
+export interface RoomSnapshot {
+  room: RoomView | null;
+  /** Why the room cannot be shown (not found, not a member, unreachable). */
+  error: string | null;
+  /** History loaded and keys checked: the composer may send. */
+  ready: boolean;
+  /** Stored messages in room order, then the ones being sent. */
+  lines: Line[];
+  contacts: ContactStatus[];
+  /** The ledger's verdict per member user id. */
+  ledger: Record<string, LedgerCheck>;
+  forks: Fork[];
+  /** Older history exists on the server. */
+  hasEarlier: boolean;
+}
+
+/** Members whose keys are compared with the chain (each comparison is one request). */
+const LEDGER_CHECKS = 100;
+
+export class RoomController {
+  private snapshot: RoomSnapshot = { room: null, error: null, ready: false, lines: [], contacts: [], ledger: {}, forks: [], hasEarlier: false };
+  private readonly listeners = new Set<() => void>();
+  private readonly lines = new Map<number, Line>();
+  private pending: Line[] = [];
+  private readonly stored = new Map<number, StoredMessage>();
+  /** Room sequence numbers of messages whose session share has not arrived yet. */
+  private readonly waiting = new Set<number>();
+  private checkpoint = 0;
+  private oldestSeq: number | null = null;
+  private users: UserKeys[] = [];
+  private closed = false;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    readonly roomId: string,
+    private readonly deps: RoomDeps,
+  ) {}
+
+  /** For useSyncExternalStore. */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+  readonly getSnapshot = (): RoomSnapshot => this.snapshot;
+
+  /** Loads the room and starts following the relay; resolves once the room is shown (or failed). */
+  async open(): Promise<void> {
+    const { relay } = this.deps;
+    this.unsubscribe.push(
+      relay.onMessage((msg) => {
+        if (msg.roomId === this.roomId) void this.show(msg);
+      }),
+      relay.onSharesOpened(() => {
+        for (const seq of [...this.waiting]) {
+          const msg = this.stored.get(seq);
+          if (msg) void this.show(msg);
+        }
+      }),
+      relay.onCheckpoint((cp) => this.markAnchored(cp.treeSize)),
+    );
+    let wasConnected = relay.connected;
+    this.unsubscribe.push(
+      relay.onStatus((up) => {
+        // After a reconnect, fetch what fan-out may have missed (and fresher audit status).
+        if (up && !wasConnected) void this.loadHistory().catch(() => undefined);
+        wasConnected = up;
+      }),
+    );
+    try {
+      const { room } = await this.deps.api.room(this.roomId);
+      if (this.closed) return;
+      this.update({ room });
+      relay.subscribe(this.roomId);
+      await this.refreshKeys();
+      await this.loadHistory();
+      if (!this.closed) this.update({ ready: true });
+    } catch (err) {
+      if (this.closed) return;
+      const code = (err as { code?: unknown }).code;
+      const gone = code === "ROOM_NOT_FOUND" || code === "VALIDATION_FAILED";
+      this.update({ error: gone ? "No such room, or you are not a member of it." : err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  /** Fetches member keys, has the crypto worker judge them, and checks changed ones against the ledger. */
+  async refreshKeys(): Promise<void> {
+    const { users } = await this.deps.api.roomKeys(this.roomId);
+    const verdict = await this.deps.crypto.setRoomMembers(this.roomId, users);
+    this.update({ contacts: verdict.contacts });
+    if (JSON.stringify(users) === JSON.stringify(this.users)) return;
+    this.users = users;
+    void this.checkLedger(users);
+  }
+
+  async loadEarlier(): Promise<void> {
+    const oldest = Math.min(...this.stored.keys());
+    if (!Number.isFinite(oldest) || oldest <= 1) return;
+    const { messages } = await this.deps.api.messages(this.roomId, oldest);
+    for (const msg of messages) await this.show(msg);
+    this.setOldest(Math.min(oldest, ...messages.map((m) => m.roomSeq)));
+  }
+
+  /**
+   * Encrypts and sends; the line shows "sending…" until the relay acks, "not sent"
+   * (with the reason) when it refuses. Never throws.
+   */
+  async send(text: string): Promise<void> {
+    const line: Line = {
+      key: `p${Date.now()}-${Math.random()}`,
+      roomSeq: null,
+      leafIndex: null,
+      sender: this.deps.self.username,
+      mine: true,
+      time: new Date().toISOString(),
+      anchoredTreeSize: null,
+      state: "sending",
+      text,
+    };
+    this.pending = [...this.pending, line];
+    this.publish();
+    try {
+      // Fresh member keys before every send: new members get the session, and a
+      // member who left forces a new one.
+      await this.refreshKeys();
+      const ack = await this.deps.relay.send(this.roomId, text);
+      if (!this.lines.has(ack.roomSeq)) {
+        this.lines.set(ack.roomSeq, {
+          ...line,
+          key: `s${ack.roomSeq}`,
+          roomSeq: ack.roomSeq,
+          leafIndex: ack.leafIndex,
+          time: ack.serverTime,
+          state: "text",
+          anchoredTreeSize: this.checkpoint > ack.leafIndex ? this.checkpoint : null,
+        });
+      }
+      this.pending = this.pending.filter((p) => p.key !== line.key);
+    } catch (err) {
+      const note = err instanceof Error ? err.message : String(err);
+      this.pending = this.pending.map((p) => (p.key === line.key ? { ...p, state: "send-failed", note } : p));
+    }
+    this.publish();
+  }
+
+  /** Adds a member by username. @throws ApiError with the server's reason */
+  async addMember(username: string): Promise<void> {
+    const { room } = await this.deps.api.addMember(this.roomId, username.trim().toLowerCase());
+    this.update({ room });
+    await this.refreshKeys();
+  }
+
+  private async loadHistory(): Promise<void> {
+    const { messages } = await this.deps.api.messages(this.roomId);
+    for (const msg of messages) await this.show(msg);
+    this.setOldest(Math.min(this.oldestSeq ?? Infinity, ...messages.map((m) => m.roomSeq)));
+  }
+
+  private async show(msg: StoredMessage, retried = false): Promise<void> {
+    this.stored.set(msg.roomSeq, msg);
+    let result = await this.deps.crypto.decrypt(msg);
+    if (result.kind === "unknown-device" && !retried) {
+      await this.refreshKeys();
+      result = await this.deps.crypto.decrypt(msg);
+    }
+    if (this.closed) return;
+    const forks = result.forks;
+    if (forks && forks.length > 0) this.update({ forks: [...this.snapshot.forks, ...forks] });
+    if (result.kind === "waiting") this.waiting.add(msg.roomSeq);
+    else this.waiting.delete(msg.roomSeq);
+    const old = this.lines.get(msg.roomSeq);
+    this.lines.set(msg.roomSeq, {
+      key: `s${msg.roomSeq}`,
+      roomSeq: msg.roomSeq,
+      leafIndex: msg.leafIndex,
+      sender: msg.senderUsername,
+      mine: msg.senderUserId === this.deps.self.id,
+      time: msg.serverTime,
+      anchoredTreeSize: old?.anchoredTreeSize ?? msg.anchoredTreeSize ?? (this.checkpoint > msg.leafIndex ? this.checkpoint : null),
+      ...(result.kind === "text"
+        ? { state: "text", text: result.body }
+        : result.kind === "waiting"
+          ? { state: "waiting", text: null }
+          : { state: "failed", text: null, note: result.kind === "failed" ? result.reason : "unknown sending device" }),
+    });
+    this.pending = this.pending.filter((p) => p.roomSeq !== msg.roomSeq);
+    this.publish();
+  }
+
+  private markAnchored(treeSize: number): void {
+    this.checkpoint = Math.max(this.checkpoint, treeSize);
+    let changed = false;
+    for (const [seq, line] of this.lines) {
+      if (line.anchoredTreeSize === null && line.leafIndex !== null && line.leafIndex < treeSize) {
+        this.lines.set(seq, { ...line, anchoredTreeSize: treeSize });
+        changed = true;
+      }
+    }
+    if (changed) this.publish();
+  }
+
+  private async checkLedger(users: UserKeys[]): Promise<void> {
+    const out: Record<string, LedgerCheck> = {};
+    for (const u of users.slice(0, LEDGER_CHECKS)) out[u.userId] = await this.deps.checkLedger(u);
+    if (!this.closed && users === this.users) this.update({ ledger: out });
+  }
+
+  private setOldest(seq: number): void {
+    this.oldestSeq = Number.isFinite(seq) ? seq : null;
+    this.update({ hasEarlier: this.oldestSeq !== null && this.oldestSeq > 1 });
+  }
+
+  private update(part: Partial<RoomSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...part };
+    this.notify();
+  }
+
+  private publish(): void {
+    const stored = [...this.lines.values()].sort((a, b) => (a.roomSeq ?? 0) - (b.roomSeq ?? 0));
+    this.update({ lines: [...stored, ...this.pending] });
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l();
+  }
+}
