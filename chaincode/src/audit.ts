@@ -1,5 +1,5 @@
 /**
- * Audit: the global append-only Merkle log (DESIGN §4) anchored on chain.
+ * Audit: the global append-only Merkle log (docs/audit.md) anchored on chain.
  *
  * State layout, sized for Fabric's cost per putState (three writes per batch,
  * whatever its size):

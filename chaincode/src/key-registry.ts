@@ -1,7 +1,7 @@
 /**
  * KeyRegistry: users' identity keys and their cross-signed device keys, with full
  * history. The contract itself checks every device certificate and revocation
- * against the identity key's Ed25519 signature (DESIGN §3), so no relay or admin
+ * against the identity key's Ed25519 signature (docs/protocol.md), so no relay or admin
  * can substitute a device key unnoticed. Users appear only as keyed hashes.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Policy: organisation and room rules (DESIGN §5), changed only by admins; every
+ * Policy: organisation and room rules (docs/architecture.md; not enforced by the apps yet), changed only by admins; every
  * change is a new version kept in history with its author and time.
  */
 import { MAX_DEVICES_PER_USER, MAX_RETENTION_SECONDS, MIN_RETENTION_SECONDS } from "@cairn/protocol";

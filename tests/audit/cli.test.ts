@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import type { Ledger } from "@cairn/ledger";
@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { anchorAll, createRoom, createUser, openTestLedger, send, SERVER_SECRET, type TestUser } from "@cairn/anchoring/testing";
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL("../../apps/cli/src/index.ts", import.meta.url));
+/** The `cairn` program, found as its package exports it. */
+const CLI = createRequire(import.meta.url).resolve("@cairn/cli");
 
 let db: TestDatabase;
 let ledger: Ledger;

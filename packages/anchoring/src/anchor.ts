@@ -1,6 +1,6 @@
 /**
  * One round of anchoring: the leaves the chain does not hold yet go up as one
- * batch, sized to what is pending (DESIGN §4), and the checkpoint the chain
+ * batch, sized to what is pending (docs/audit.md), and the checkpoint the chain
  * returns is recorded. The chain's own tree size is the starting point, so a crash
  * between append and record resumes without appending twice.
  */
@@ -28,7 +28,7 @@ export async function syncFromChain(prisma: PrismaClient, ledger: Ledger): Promi
 
 /**
  * Stores the perfect-subtree hashes (AuditNode) of every leaf up to the checkpoint,
- * checked against the chain's root, so proofs take O(log n) reads (DESIGN §4).
+ * checked against the chain's root, so proofs take O(log n) reads (docs/audit.md).
  * Incremental: reads the frontier of what is indexed and only the new leaves.
  */
 export async function indexProofNodes(

@@ -1,4 +1,4 @@
-/** The leaf hash of a stored message (DESIGN §4). */
+/** The leaf hash of a stored message (docs/audit.md). */
 import { auditLeafData, type Envelope } from "@cairn/protocol";
 import { leafHash } from "./hash";
 

@@ -1,5 +1,5 @@
 /**
- * Proof serving from stored perfect-subtree hashes (DESIGN §4). As batches are
+ * Proof serving from stored perfect-subtree hashes (docs/audit.md). As batches are
  * anchored, every perfect subtree they complete is stored once; a proof then needs
  * only the O(log n) subtrees its plan names, read in one query. Storage is passed
  * in as a {@link SubtreeStore} (packages/db implements it over the AuditNode table),

@@ -1,5 +1,5 @@
 /**
- * Account secrets (DESIGN §3 "Keys"): the passphrase is stretched once, in the
+ * Account secrets (docs/protocol.md): the passphrase is stretched once, in the
  * browser, into two independent 32-byte secrets. The auth secret goes to the server,
  * which stores only its Argon2id hash; the keystore key never leaves the browser.
  */

@@ -1,5 +1,5 @@
 /**
- * The sender-key chain ratchet (DESIGN §3 "Rooms"):
+ * The sender-key chain ratchet (docs/protocol.md):
  *
  *   mk_i     = KDF(ck_i, 1)   message key of message i
  *   ck_{i+1} = KDF(ck_i, 2)   next chain key

@@ -1,5 +1,5 @@
 /**
- * Envelopes (DESIGN §3 "Rooms"): XChaCha20-Poly1305 under the chain's message key,
+ * Envelopes (docs/protocol.md): XChaCha20-Poly1305 under the chain's message key,
  * random 24-byte nonce, associated data = the canonical header; the whole envelope is
  * signed with the sender device's Ed25519 key. Encodings come from @cairn/protocol.
  */

@@ -1,5 +1,5 @@
 /**
- * @cairn/crypto — Cairn's end-to-end encryption (DESIGN §3), isomorphic: Node and
+ * @cairn/crypto — Cairn's end-to-end encryption (docs/protocol.md), isomorphic: Node and
  * browser Web Workers. Await {@link ready} once before any other call.
  */
 export { ready } from "./sodium";

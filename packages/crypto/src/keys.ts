@@ -1,5 +1,5 @@
 /**
- * Identity and device keys (DESIGN §3 "Keys"): one Ed25519 identity key per user
+ * Identity and device keys (docs/protocol.md): one Ed25519 identity key per user
  * cross-signs each device's Ed25519 signing key and X25519 agreement key.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Key backup (DESIGN §3 "Keys"): a random 256-bit recovery key, shown once to the user
+ * Key backup (docs/protocol.md): a random 256-bit recovery key, shown once to the user
  * as words, encrypts the backup of the identity key and room sessions; the server
  * stores only the ciphertext.
  *

@@ -1,5 +1,5 @@
 /**
- * Safety numbers (DESIGN §3): 60 decimal digits two people compare (or scan as a QR
+ * Safety numbers (docs/protocol.md): 60 decimal digits two people compare (or scan as a QR
  * code) to check they hold each other's real identity keys. Each key gives 30 digits;
  * the two halves are sorted so both people see the same number.
  *

@@ -1,5 +1,5 @@
 /**
- * Sender-key sessions (DESIGN §3 "Rooms"): one outbound session per (room, sending
+ * Sender-key sessions (docs/protocol.md): one outbound session per (room, sending
  * device), and on every member device one inbound session per (room, sender device,
  * session id), started from a shared chain key.
  */

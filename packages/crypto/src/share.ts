@@ -1,5 +1,5 @@
 /**
- * Session shares (DESIGN §3 "Rooms"): the sender device seals its session's current
+ * Session shares (docs/protocol.md): the sender device seals its session's current
  * position (sessionKeyBytes: session id, index, chain key) to one recipient device's
  * X25519 key with crypto_box_seal, and signs the sealed box together with the room,
  * session, sender and recipient (sessionShareSigningBytes). The seal hides the key

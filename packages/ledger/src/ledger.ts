@@ -1,5 +1,5 @@
 /**
- * The one ledger interface Cairn's apps use (DESIGN §6). Two implementations run
+ * The one ledger interface Cairn's apps use (packages/ledger/README.md). Two implementations run
  * the same chaincode contracts: `embedded` (in-process, PostgreSQL world state and a
  * hash-chained block log) and `fabric` (@hyperledger/fabric-gateway).
  * Bytes cross this interface as base64url (keys, signatures) or lowercase hex (hashes).

@@ -159,7 +159,7 @@ export function auditLeafDataSuffix(roomSeq: number, serverTimeMs: number): Uint
 }
 
 /**
- * The data of one audit-log leaf (DESIGN §4): the canonical envelope, its room
+ * The data of one audit-log leaf (docs/audit.md): the canonical envelope, its room
  * sequence number and the server's timestamp. The leaf hash is RFC 9162's
  * SHA-256(0x00 || data), computed by @cairn/audit.
  */
@@ -172,7 +172,7 @@ export function auditLeafData(l: {
 }
 
 /**
- * The data of the audit-log leaf that records an export (DESIGN §4, "every export is
+ * The data of the audit-log leaf that records an export (docs/audit.md, "every export is
  * itself recorded"): who exported (a userRef, never a name), which room, when, and the
  * SHA-256 of the bundle's lines (the trailer's hash, which covers the header with the
  * range and extent). Kind "export" in AuditLeaf; the leaf hash is SHA-256(0x00 || data).

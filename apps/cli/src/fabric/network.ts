@@ -3,6 +3,10 @@
  * One Raft orderer, one peer per organisation, TLS everywhere, the channel made with
  * the channel participation API, the chaincode served as a service and committed with
  * AND(Org1.peer, Org2.peer). See docs/fabric.md.
+ *
+ * Over 300 lines on purpose: bring-up is one ordered sequence of steps, each depending
+ * on the files and processes of the one before, and reads best top to bottom; the
+ * pieces it composes (binaries, configs, chaincode, processes) are their own modules.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -6,7 +6,7 @@ import { userRef } from "@cairn/anchoring/export";
 
 /**
  * Where the exporter gets each sender's chain record and on-chain pseudonym
- * (userRef = HMAC(serverSecret, userId), DESIGN §1). The web app holds no ledger
+ * (userRef = HMAC(serverSecret, userId), docs/architecture.md, trust model). The web app holds no ledger
  * credentials: the relay does, and serves the registry record (which carries the
  * userRef) through its read-only ledger view, on behalf of the logged-in admin (their
  * session cookie). When the web app is given the server secret (CAIRN_SERVER_SECRET),

@@ -2,7 +2,7 @@ import "server-only";
 import { CairnError, fromBase64Url, toBase64Url } from "@cairn/protocol";
 import { db } from "./db";
 
-/** A sealed key backup as the server holds it: ciphertext only (DESIGN §3 key backup). */
+/** A sealed key backup as the server holds it: ciphertext only (docs/protocol.md key backup). */
 export interface BackupView {
   ciphertext: string;
   version: number;

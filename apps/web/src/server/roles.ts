@@ -3,7 +3,7 @@ import type { PrismaClient } from "@cairn/db";
 import { CairnError } from "@cairn/protocol";
 
 /**
- * Roles (DESIGN §1, issue 5): admins run the server, manage people and export audit
+ * Roles (docs/architecture.md, trust model, issue 5): admins run the server, manage people and export audit
  * trails; compliance officers verify exports; members chat. Stored in User.role.
  */
 export const ROLES = ["admin", "compliance", "member"] as const;

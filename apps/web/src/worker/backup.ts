@@ -1,5 +1,5 @@
 /**
- * What the key backup holds (DESIGN §3 "key backup"), before `sealBackup` encrypts it
+ * What the key backup holds (docs/protocol.md, key backup), before `sealBackup` encrypts it
  * under the recovery key. A new device needs three things to read a room's full
  * history and keep trusting the same people:
  *

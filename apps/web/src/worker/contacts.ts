@@ -3,7 +3,7 @@
  * verified by comparing safety numbers. When the server later serves another identity
  * key for a contact, the pin stays: the contact's devices are checked against the
  * pinned key (so devices certified only by the new key are not trusted) and sending in
- * rooms with them is blocked until the user accepts the new key (DESIGN §3 safety
+ * rooms with them is blocked until the user accepts the new key (docs/protocol.md safety
  * numbers). Accepting clears "verified": the new key has not been compared yet.
  */
 import type { UserKeys } from "@cairn/protocol";

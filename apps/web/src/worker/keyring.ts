@@ -94,7 +94,7 @@ export async function loadKeys(
   if (!record || record.userId !== account.id || record.identityPublicKey !== account.identityPublicKey) {
     throw new EngineError(
       "NO_LOCAL_KEYS",
-      "This browser has no keys for this account. Restoring keys on a new device is not available yet (key backup comes with end-to-end encryption's next step).",
+      "This browser has no keys for this account. Restore them with your recovery key.",
     );
   }
   try {

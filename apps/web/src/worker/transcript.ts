@@ -1,5 +1,5 @@
 /**
- * Transcript consistency (DESIGN §3): every envelope names, as `prevHash`, the hash of
+ * Transcript consistency (docs/protocol.md): every envelope names, as `prevHash`, the hash of
  * the last envelope its sender had seen in the room. A relay that shows different
  * histories to different members cannot keep those links consistent for everyone, so
  * each client checks the envelopes it sees, in room order:

@@ -203,7 +203,7 @@ export async function writeExport(opts: WriteExportOptions): Promise<ExportResul
     opts.onProgress?.(done);
   }
 
-  // Record the export itself (DESIGN §4): who, which room, when, and the hash of every line written.
+  // Record the export itself (docs/audit.md): who, which room, when, and the hash of every line written.
   const digest = writer.digest();
   const data = auditExportData({ exporterRef: opts.exporterRef, roomId: plan.roomId, exportedAtMs: exportedAt.getTime(), bundleSha256: digest });
   const exportLeafIndex = await prisma.$transaction(async (tx) => {

@@ -1,5 +1,5 @@
 /**
- * Room sequence continuity (DESIGN §4: "a deleted message shows as a gap"). Checked
+ * Room sequence continuity (docs/audit.md: a deleted message shows as a gap). Checked
  * after the whole bundle is read, on the sorted sequence numbers, so that two swapped
  * messages are reported as reordered and not also as a gap.
  */

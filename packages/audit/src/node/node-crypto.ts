@@ -94,7 +94,7 @@ export function xchacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed
   }
 }
 
-/** The plaintext of an envelope under its disclosed message key (AD = canonical header, DESIGN §3). */
+/** The plaintext of an envelope under its disclosed message key (AD = canonical header, docs/protocol.md). */
 export function openEnvelope(envelope: Envelope, messageKey: Uint8Array): Uint8Array | null {
   return xchacha20poly1305Open(messageKey, envelope.nonce, envelope.ciphertext, envelopeHeaderBytes(envelope));
 }

@@ -1,5 +1,5 @@
 /**
- * The embedded ledger (DESIGN §6): Cairn's chaincode contracts run in-process against
+ * The embedded ledger (packages/ledger/README.md): Cairn's chaincode contracts run in-process against
  * world state in PostgreSQL with a hash-chained block log. For evaluation and small
  * teams: a single operator can rewrite it (verifyBlockChain detects edits, not a
  * consistent rewrite). Use the Fabric ledger where that matters.
