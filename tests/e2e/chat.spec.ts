@@ -161,10 +161,10 @@ test("clear messages for a taken username, an unknown user, a wrong passphrase, 
   await expect(page.getByTestId("recovery-words")).toHaveCount(0);
 
   await logIn(page, uniqueName("nobody"), PASSPHRASE);
-  await expect(page.getByTestId("auth-error")).toHaveText("No account with that username.");
+  await expect(page.getByTestId("auth-error")).toHaveText("Wrong username or passphrase.");
 
   await logIn(page, name, "not the passphrase");
-  await expect(page.getByTestId("auth-error")).toHaveText("Wrong passphrase.");
+  await expect(page.getByTestId("auth-error")).toHaveText("Wrong username or passphrase.");
 
   // The right passphrase works where the keys are...
   await logIn(page, name, PASSPHRASE);

@@ -59,6 +59,12 @@ export default defineConfig({
     env: {
       ...(process.env as Record<string, string>),
       CAIRN_FABRIC_DIR: FABRIC_DIR,
+      // Every spec signs up from 127.0.0.1: per-IP sign-up and log-in limits sized for
+      // one person would refuse the suite (the limits themselves have their own tests).
+      CAIRN_RATE_SIGNUP_IP: "1000/600",
+      CAIRN_RATE_SIGNUP_CHECK_IP: "1000/600",
+      CAIRN_RATE_LOGIN_IP: "1000/60",
+      CAIRN_RATE_PARAMS_IP: "1000/60",
       CAIRN_FABRIC_PORT_OFFSET: process.env.CAIRN_FABRIC_PORT_OFFSET ?? "400",
     },
     cwd: repoRoot,

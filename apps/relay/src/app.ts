@@ -35,16 +35,23 @@ import {
   type StoredMessage,
 } from "@cairn/protocol";
 import { Server, type Socket } from "socket.io";
-import { onEvent } from "./handler";
+import { limitEvents, onEvent } from "./handler";
+import type { EventLimits } from "./rate-limit";
 import { errorFields, type Logger } from "@cairn/log";
 import { ed25519PublicKey, envelopeSignatureValid } from "./signatures";
 import { deliverQueuedShares, queueShares, markSharesDelivered } from "./shares";
+import { originGuard } from "./origin";
+import { createInFlight } from "./in-flight";
 
 export interface RelayDeps {
   prisma: PrismaClient;
   log: Logger;
-  /** Origins allowed to open credentialed connections (the web app). */
+  /** Origins allowed to open credentialed connections (the web app); every other Origin is refused. */
   corsOrigins: string[];
+  /** Let handshakes without an Origin header through (non-browser clients); default false. */
+  allowMissingOrigin?: boolean;
+  /** Rate limits of client events (rate-limit/); none when absent. */
+  limits?: EventLimits;
   /** Called after each stored message (wakes the anchor worker). */
   onStored?: () => void;
 }
@@ -67,18 +74,35 @@ export interface Relay {
   broadcastCheckpoint(checkpoint: LedgerCheckpoint): void;
   /** Disconnects every open socket of a device that was just revoked. */
   dropDevice(deviceId: string): void;
+  /** The user and device of every open socket of this process (a device may appear more than once). */
+  connectedDevices(): { userId: string; deviceId: string }[];
+  /**
+   * Refuses new handshakes from now on and waits until every event received has been
+   * acknowledged, or `timeoutMs`; resolves with the number still unacknowledged.
+   */
+  drain(timeoutMs: number): Promise<number>;
+  /** Events received whose ack has not been sent yet. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
 export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
   const { prisma, log } = deps;
+  const inFlight = createInFlight();
+  let draining = false;
   const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, RelaySocketData>(httpServer, {
     cors: { origin: deps.corsOrigins, credentials: true },
+    // `cors` does not cover WebSocket upgrades: every handshake's Origin is checked here.
+    allowRequest: originGuard(
+      { origins: deps.corsOrigins, allowMissingOrigin: deps.allowMissingOrigin ?? false },
+      () => draining,
+    ),
     // Hard transport cap well above the 64 KiB event limit, so oversized events get
     // an error ack (checked per event) instead of a dropped connection.
     maxHttpBufferSize: 16 * MAX_EVENT_BYTES,
     serveClient: false,
   });
+  if (deps.limits) limitEvents(io, deps.limits);
 
   io.use((socket, next) => {
     void (async () => {
@@ -113,6 +137,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
 
   io.on("connection", (socket) => {
     const { data } = socket;
+    inFlight.track(socket);
     // Handlers are registered at once (events sent right after connecting are not
     // lost) and wait until the socket has joined its rooms.
     const ready = onConnect(socket, data);
@@ -229,6 +254,14 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
       io.in(deviceChannel(deviceId)).disconnectSockets(true);
       log.info("revoked device disconnected", { deviceId });
     },
+    connectedDevices() {
+      return [...io.of("/").sockets.values()].map((s) => ({ userId: s.data.userId, deviceId: s.data.deviceId }));
+    },
+    drain(timeoutMs) {
+      draining = true;
+      return inFlight.settled(timeoutMs);
+    },
+    inFlight: () => inFlight.pending(),
     close: () =>
       new Promise<void>((resolve) => {
         void io.close(() => resolve());

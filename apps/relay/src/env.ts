@@ -1,5 +1,6 @@
 /** The relay's environment, parsed once; nothing else reads process.env. */
 import { z } from "zod";
+import { rateSpec } from "@cairn/db/rate-limit";
 
 const Env = z.object({
   DATABASE_URL: z.string().min(1),
@@ -11,6 +12,14 @@ const Env = z.object({
     .default("http://localhost:3000")
     .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.url()).min(1)),
+  /**
+   * Let Socket.IO handshakes without an Origin header through ("true"/"false"). Browsers
+   * always send one, so only non-browser clients need this; every present Origin must
+   * still be one of CAIRN_WEB_ORIGINS.
+   */
+  CAIRN_RELAY_ALLOW_NO_ORIGIN: z.stringbool().default(false),
+  /** How long SIGTERM/SIGINT waits for in-flight acks before closing connections. */
+  CAIRN_RELAY_SHUTDOWN_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Key of the keyed hashes that stand for users on chain (hex, ≥ 32 bytes). */
   CAIRN_SERVER_SECRET: z.string().regex(/^[0-9a-f]{64,}$/, "64+ hex characters"),
   CAIRN_LEDGER: z.enum(["embedded", "fabric"]).default("embedded"),
@@ -19,6 +28,18 @@ const Env = z.object({
   CAIRN_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
   CAIRN_ANCHOR_MAX_BATCH: z.coerce.number().int().min(1).max(20_000).default(5_000),
   CAIRN_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  // Rate limits per event kind ("POINTS/SECONDS" per key, or "off"): per socket in this
+  // process's memory, per user in PostgreSQL (shared by every relay). docs/rate-limits.md.
+  CAIRN_RATE_MESSAGE_SOCKET: rateSpec("20/1"),
+  CAIRN_RATE_MESSAGE_USER: rateSpec("30/1"),
+  CAIRN_RATE_SHARES_SOCKET: rateSpec("20/10"),
+  CAIRN_RATE_SHARES_USER: rateSpec("40/10"),
+  /** Session shares (not events) a user may fan out. */
+  CAIRN_RATE_SHARE_COUNT_USER: rateSpec("1000/60"),
+  CAIRN_RATE_SUBSCRIBE_SOCKET: rateSpec("100/10"),
+  CAIRN_RATE_SUBSCRIBE_USER: rateSpec("200/10"),
+  CAIRN_RATE_SHARES_ACK_SOCKET: rateSpec("60/10"),
+  CAIRN_RATE_SHARES_ACK_USER: rateSpec("120/10"),
 });
 export type RelayEnv = z.infer<typeof Env>;
 

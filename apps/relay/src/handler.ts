@@ -1,10 +1,12 @@
 /**
- * One wrapper for every client event: size limit, schema check, error mapping.
- * No event can crash the process or close the connection; the client always gets
- * `{ ok: true, ... }` or `{ ok: false, error: { code, message } }` back.
+ * One wrapper for every client event: rate limits, size limit, schema check, error
+ * mapping. No event can crash the process or close the connection; the client always
+ * gets `{ ok: true, ... }` or `{ ok: false, error: { code, message } }` back
+ * (RATE_LIMITED adds `retryAfterMs`), and a refused event runs nothing.
  */
 import {
   CairnError,
+  EVENTS,
   MAX_EVENT_BYTES,
   toErrorBody,
   type Ack,
@@ -14,7 +16,19 @@ import {
 } from "@cairn/protocol";
 import type { z } from "zod";
 import { errorFields, type Logger } from "@cairn/log";
-import type { RelaySocket } from "./app";
+import type { RelayServer, RelaySocket } from "./app";
+import type { EventLimits } from "./rate-limit/limits";
+
+const limitsOf = new WeakMap<object, EventLimits>();
+
+/**
+ * Applies `limits` to every event that {@link onEvent} handles on sockets of `io`,
+ * from the next event on: per socket and per user for each event kind, and per user
+ * for the session shares a `shares:send` fans out.
+ */
+export function limitEvents(io: RelayServer, limits: EventLimits): void {
+  limitsOf.set(io, limits);
+}
 
 type AckFn = (response: Ack<object>) => void;
 
@@ -43,6 +57,9 @@ export function onEvent<E extends ClientEventName>(
     const reply: AckFn = typeof ack === "function" ? (ack as AckFn) : () => {};
     void (async () => {
       try {
+        const limits = limitsOf.get(socket.nsp.server);
+        // Before anything else, so a flood of even malformed events costs little.
+        await limits?.event(event, { socketId: socket.id, userId: socket.data.userId });
         if (payloadSize(payload) > MAX_EVENT_BYTES) {
           throw new CairnError("PAYLOAD_TOO_LARGE", `Events are limited to ${MAX_EVENT_BYTES} bytes.`);
         }
@@ -51,11 +68,16 @@ export function onEvent<E extends ClientEventName>(
           const where = parsed.error.issues[0]?.path.join(".") || "payload";
           throw new CairnError("VALIDATION_FAILED", `Invalid ${event}: ${where}.`);
         }
+        if (limits && event === EVENTS.sendShares) {
+          await limits.shares(socket.data.userId, (parsed.data as ClientEventPayload<typeof EVENTS.sendShares>).shares.length);
+        }
         const result: object = await handle(parsed.data);
         reply({ ok: true, ...result });
       } catch (err) {
         const body = toErrorBody(err);
         if (body.error.code === "INTERNAL") log.error("event failed", { event, ...errorFields(err) });
+        // A flood is refused once per event: at debug level, so it cannot flood the log too.
+        else if (body.error.code === "RATE_LIMITED") log.debug("event rate-limited", { event, userId: socket.data.userId });
         else log.info("event refused", { event, code: body.error.code });
         reply({ ok: false, error: body.error });
       }

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLedgerHttpHandler } from "./ledger-http";
 import { createLogger } from "@cairn/log";
-import { makeUser, type TestUser } from "./test-fixtures";
+import { makeRoom, makeUser, type TestUser } from "./test-fixtures";
 import { userRef } from "@cairn/anchoring";
 
 const SECRET = "cd".repeat(32);
@@ -61,6 +61,25 @@ describe("ledger read API", () => {
     expect(await (await get("/ledger/checkpoints/latest")).json()).toEqual(cp);
     expect(await (await get("/ledger/checkpoints/2")).json()).toEqual(cp);
     expect(await (await get("/ledger/leaves/1")).json()).toMatchObject({ index: 1, leafHash: hashes[1], checkpoint: cp });
+  });
+
+  it("serves a key record only to the user, their room mates, admins and compliance officers", async () => {
+    const [bob, carol, dana, erin] = await Promise.all(["bob", "carol", "dana", "erin"].map((n) => makeUser(db.prisma, n)));
+    if (!bob || !carol || !dana || !erin) throw new Error("fixture");
+    await makeRoom(db.prisma, [alice, bob]);
+    await db.prisma.user.update({ where: { id: dana.id }, data: { role: "admin" } });
+    await db.prisma.user.update({ where: { id: erin.id }, data: { role: "compliance" } });
+    const keysOf = `/ledger/users/${alice.id}/keys`;
+    const status = async (who: TestUser) => (await get(keysOf, who.token)).status;
+    expect(await status(alice)).toBe(200);
+    expect(await status(bob)).toBe(200);
+    expect(await status(dana)).toBe(200);
+    expect(await status(erin)).toBe(200);
+    const stranger = await get(keysOf, carol.token);
+    expect(stranger.status).toBe(403);
+    expect(await stranger.json()).toMatchObject({ error: { code: "FORBIDDEN" } });
+    // Checkpoints and leaves are hashes only: any logged-in user may read them.
+    expect((await get("/ledger/checkpoints/latest", carol.token)).status).toBe(200);
   });
 
   it("refuses anonymous callers and bad paths with stable codes", async () => {

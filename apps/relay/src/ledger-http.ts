@@ -8,11 +8,15 @@
  *   GET /ledger/checkpoints/:treeSize   one checkpoint
  *   GET /ledger/leaves/:index           a leaf hash and the checkpoint that anchored it
  *
- * Callers must be logged in (session cookie). Answers are JSON; errors use the
- * stable codes of @cairn/protocol.
+ * Callers must be logged in (session cookie). A key record links a user id to its
+ * on-chain pseudonym, so it is served only to the user themself, to members of a room
+ * they share, and to admins and compliance officers (who verify exports naming any
+ * sender); anyone else gets 403 FORBIDDEN. Checkpoints and leaves are hashes: any
+ * logged-in user may read them. Answers are JSON; errors use the stable codes of
+ * @cairn/protocol.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { findSession, readCookie, SESSION_COOKIE, type PrismaClient } from "@cairn/db";
+import { findSession, readCookie, SESSION_COOKIE, shareARoom, type PrismaClient, type SessionUser } from "@cairn/db";
 import type { Ledger } from "@cairn/ledger";
 import { CairnError, httpStatusOf, toErrorBody } from "@cairn/protocol";
 import { z } from "zod";
@@ -30,15 +34,22 @@ export interface LedgerHttpDeps {
 const UserId = z.uuid();
 const Index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-type Route = (match: RegExpExecArray) => Promise<unknown>;
+type Caller = SessionUser["user"];
+type Route = (match: RegExpExecArray, caller: Caller) => Promise<unknown>;
+
+/** Roles that may read every user's key record (they verify bundles naming any sender). */
+const READ_ANY_KEYS: ReadonlySet<string> = new Set(["admin", "compliance"]);
 
 export function createLedgerHttpHandler(deps: LedgerHttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const routes: [RegExp, Route][] = [
     [
       /^\/ledger\/users\/([^/]+)\/keys$/,
-      async (m) => {
+      async (m, caller) => {
         const parsed = UserId.safeParse(m[1]);
         if (!parsed.success) throw new CairnError("VALIDATION_FAILED", "userId must be a UUID.");
+        if (!READ_ANY_KEYS.has(caller.role) && !(await shareARoom(deps.prisma, caller.id, parsed.data))) {
+          throw new CairnError("FORBIDDEN", "You may read the keys of people you share a room with.");
+        }
         const ref = userRef(deps.serverSecret, parsed.data);
         const record = await deps.ledger.getKeys(ref);
         if (!record) throw new CairnError("NOT_FOUND", "No keys on the ledger for this user yet.");
@@ -96,7 +107,7 @@ export function createLedgerHttpHandler(deps: LedgerHttpDeps): (req: IncomingMes
         const session = await findSession(deps.prisma, readCookie(req.headers.cookie, SESSION_COOKIE));
         if (!session) throw new CairnError("UNAUTHENTICATED", "Log in first.");
         const match = route[0].exec(path) as RegExpExecArray;
-        send(req, res, 200, await route[1](match));
+        send(req, res, 200, await route[1](match, session.user));
       } catch (err) {
         const body = toErrorBody(err);
         if (body.error.code === "INTERNAL") deps.log.error("ledger read failed", errorFields(err));

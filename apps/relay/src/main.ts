@@ -1,20 +1,57 @@
 /**
  * Relay process entry: migrations, ledger, Socket.IO server, ledger worker and the
- * server-event listener. Stops cleanly on SIGINT/SIGTERM.
+ * server-event listener (which reconnects after PostgreSQL restarts and then re-reads
+ * revocations, memberships and the latest checkpoint).
+ *
+ * Shutdown (SIGTERM/SIGINT): new handshakes are refused, events already received get
+ * their acks (up to CAIRN_RELAY_SHUTDOWN_MS), then sockets close, the ledger worker
+ * stops, the database is closed and the process exits 0. An unhandled rejection or
+ * uncaught exception is a programming error: it is logged and the process shuts down
+ * the same way with exit code 1 (a supervisor restarts it; clients resend unacked
+ * messages, which the relay stores once).
  */
 import { createServer } from "node:http";
 import path from "node:path";
 import { followCheckpoints, openLedger, startLedgerWorker } from "@cairn/anchoring";
 import { createPrismaClient, latestCheckpoint, subscribeServerEvents } from "@cairn/db";
-import { migrate } from "@cairn/db/admin";
-import { createLogger, errorFields } from "@cairn/log";
+import { migrate } from "@cairn/db/migrate";
+import { createLogger, errorFields, type Logger } from "@cairn/log";
 import { createRelay } from "./app";
 import { parseEnv } from "./env";
 import { createLedgerHttpHandler } from "./ledger-http";
+import { createEventLimits, eventLimitSpecs } from "./rate-limit";
+import { resyncAfterReconnect } from "./resync";
+
+/** Replaced by the configured logger once the environment is parsed. */
+let log: Logger = createLogger("info");
+/** Set once the relay runs: stops it in order and exits with `code`. */
+let shutdown: ((reason: string, code: number) => Promise<void>) | null = null;
+/** A programming error happened: the process exits 1 whatever started the shutdown. */
+let failed = false;
+
+function fatal(what: string, err: unknown): void {
+  failed = true;
+  log.error(what, errorFields(err));
+  if (shutdown) void shutdown(what, 1);
+  else process.exit(1);
+}
+process.on("unhandledRejection", (reason) => fatal("unhandled rejection", reason));
+process.on("uncaughtException", (err) => fatal("uncaught exception", err));
+process.on("SIGINT", () => (shutdown ? void shutdown("SIGINT", 0) : process.exit(130)));
+process.on("SIGTERM", () => (shutdown ? void shutdown("SIGTERM", 0) : process.exit(143)));
+
+/** Runs one shutdown step; a failing step is logged and the next one still runs. */
+async function step(name: string, fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    log.warn("shutdown step failed", { step: name, ...errorFields(err) });
+  }
+}
 
 async function main(): Promise<void> {
   const env = parseEnv();
-  const log = createLogger(env.CAIRN_LOG_LEVEL);
+  log = createLogger(env.CAIRN_LOG_LEVEL);
   await migrate(env.DATABASE_URL);
   const prisma = createPrismaClient(env.DATABASE_URL);
   const ledger = openLedger({ kind: env.CAIRN_LEDGER, as: "writer", prisma, networkFile: env.CAIRN_FABRIC_NETWORK });
@@ -40,6 +77,8 @@ async function main(): Promise<void> {
     prisma,
     log,
     corsOrigins: env.CAIRN_WEB_ORIGINS,
+    allowMissingOrigin: env.CAIRN_RELAY_ALLOW_NO_ORIGIN,
+    limits: createEventLimits(prisma, eventLimitSpecs(env)),
     onStored: () => worker.wake(),
   });
   const events = await subscribeServerEvents(
@@ -48,11 +87,20 @@ async function main(): Promise<void> {
       if (event.type === "membership") relay.joinRoom(event.roomId, event.userIds);
       else if (event.type === "deviceRevoked") relay.dropDevice(event.deviceId);
       else
-        void latestCheckpoint(prisma).then((cp) => {
-          if (cp) relay.broadcastCheckpoint(cp);
-        });
+        latestCheckpoint(prisma)
+          .then((cp) => {
+            if (cp) relay.broadcastCheckpoint(cp);
+          })
+          .catch((err: unknown) => log.warn("checkpoint broadcast failed", errorFields(err)));
     },
-    (err) => log.warn("server events connection error", errorFields(err)),
+    {
+      onError: (err) => log.warn("server events connection error", errorFields(err)),
+      onDisconnect: () => log.warn("server events connection lost; reconnecting"),
+      onReconnect: async ({ attempt }) => {
+        log.info("server events reconnected", { attempt });
+        await resyncAfterReconnect(relay, prisma, log);
+      },
+    },
   );
   const follower =
     "watchCheckpoints" in ledger
@@ -64,29 +112,38 @@ async function main(): Promise<void> {
           log,
         })
       : null;
+
+  let stopping = false;
+  shutdown = async (reason, code) => {
+    if (stopping) return;
+    stopping = true;
+    // Whatever hangs below, the process still ends.
+    setTimeout(() => {
+      log.error("relay shutdown timed out", { reason });
+      process.exit(1);
+    }, env.CAIRN_RELAY_SHUTDOWN_MS + 15_000).unref();
+    log.info("relay stopping", { reason, inFlight: relay.inFlight() });
+    const unfinished = await relay.drain(env.CAIRN_RELAY_SHUTDOWN_MS);
+    if (unfinished > 0) log.warn("relay stopping with unacknowledged events", { unfinished });
+    await step("sockets", () => relay.close());
+    await step("ledger worker", () => worker.stop());
+    await step("checkpoint follower", async () => follower?.stop());
+    await step("server events", () => events.close());
+    await step("ledger", () => ledger.close());
+    await step("database", () => prisma.$disconnect());
+    const exitCode = failed ? 1 : code;
+    log.info("relay stopped", { reason, code: exitCode });
+    process.exit(exitCode);
+  };
+
   await new Promise<void>((resolve) => http.listen(env.CAIRN_RELAY_PORT, env.CAIRN_RELAY_HOST, resolve));
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : env.CAIRN_RELAY_PORT;
   log.info("relay listening", { url: `http://${env.CAIRN_RELAY_HOST}:${port}`, ledger: ledger.kind });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info("relay stopping", { signal });
-    await relay.close();
-    await worker.stop();
-    await follower?.stop();
-    await events.close().catch(() => undefined);
-    await ledger.close();
-    await prisma.$disconnect();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
 main().catch((err: unknown) => {
+  log.error("relay failed to start", errorFields(err));
   process.stderr.write(`relay failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -92,13 +92,21 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-export async function startRelay(prisma: PrismaClient, onStored?: () => void): Promise<RunningRelay> {
+/** The web origin test relays allow and test clients send. */
+export const TEST_ORIGIN = "http://localhost:3000";
+
+export async function startRelay(
+  prisma: PrismaClient,
+  onStored?: () => void,
+  opts: { allowMissingOrigin?: boolean } = {},
+): Promise<RunningRelay> {
   const logs: string[] = [];
   const http: Server = createServer();
   const relay = createRelay(http, {
     prisma,
     log: createLogger("debug", (line) => logs.push(line)),
-    corsOrigins: ["http://localhost:3000"],
+    corsOrigins: [TEST_ORIGIN],
+    ...(opts.allowMissingOrigin !== undefined ? { allowMissingOrigin: opts.allowMissingOrigin } : {}),
     ...(onStored ? { onStored } : {}),
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
@@ -114,13 +122,30 @@ export async function startRelay(prisma: PrismaClient, onStored?: () => void): P
   };
 }
 
-export function client(url: string, user: Pick<TestUser, "token" | "deviceId"> | null, auth?: unknown): TestClient {
+export interface ClientOptions {
+  /** The Origin header a browser on that page would send (default TEST_ORIGIN); null sends none. */
+  origin?: string | null;
+  transport?: "websocket" | "polling";
+}
+
+/** A client as a browser on `opts.origin` opens it: the session cookie, the device id, one transport. */
+export function client(
+  url: string,
+  user: Pick<TestUser, "token" | "deviceId"> | null,
+  auth?: unknown,
+  opts: ClientOptions = {},
+): TestClient {
+  const origin = opts.origin === undefined ? TEST_ORIGIN : opts.origin;
+  const headers: Record<string, string> = {};
+  if (origin !== null) headers.origin = origin;
+  if (user) headers.cookie = `cairn_session=${user.token}`;
   return connect(url, {
-    transports: ["websocket"],
+    transports: [opts.transport ?? "websocket"],
+    upgrade: false,
     reconnection: false,
     forceNew: true,
     auth: (auth ?? (user ? { deviceId: user.deviceId } : {})) as Record<string, unknown>,
-    extraHeaders: user ? { cookie: `cairn_session=${user.token}` } : {},
+    extraHeaders: headers,
   });
 }
 

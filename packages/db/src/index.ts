@@ -9,7 +9,7 @@ export {
   type SessionUser,
 } from "./sessions";
 export { storeEnvelope, allocateLeaf, type StoreEnvelopeInput, type StoredEnvelopeRef } from "./envelopes";
-export { listMessages, isRoomMember, latestCheckpoint, checkpointView } from "./messages";
+export { listMessages, isRoomMember, shareARoom, latestCheckpoint, checkpointView } from "./messages";
 export {
   enqueueLedgerTx,
   pendingLedgerTxs,

@@ -71,6 +71,15 @@ export async function isRoomMember(prisma: PrismaClient, roomId: string, userId:
   return row !== null;
 }
 
+/** True when the two users are members of at least one common room (a user shares one with themself). */
+export async function shareARoom(prisma: PrismaClient, a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
+  const rows = await prisma.$queryRaw<{ one: number }[]>`
+    SELECT 1 AS one FROM "RoomMember" x JOIN "RoomMember" y ON x."roomId" = y."roomId"
+    WHERE x."userId" = ${a}::uuid AND y."userId" = ${b}::uuid LIMIT 1`;
+  return rows.length > 0;
+}
+
 /** A Checkpoint row as the chain recorded it (the column ledgerTime holds its `time`). */
 export function checkpointView(c: { treeSize: bigint; rootHash: Uint8Array; txId: string; ledgerTime: Date }): LedgerCheckpoint {
   return {

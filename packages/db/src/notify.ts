@@ -3,6 +3,11 @@
  * (and the web app's writes) reach every connected socket: a member added to a
  * room joins its live sockets to it; a new checkpoint is pushed to every client.
  * Notifications sent inside a transaction are delivered only if it commits.
+ *
+ * The listening connection reconnects on its own (capped exponential backoff) when
+ * PostgreSQL restarts or the connection drops. Notifications sent while it was away
+ * are lost, so each reconnect calls `onReconnect`: the subscriber re-reads the state
+ * it may have missed.
  */
 import pg from "pg";
 import { z } from "zod";
@@ -22,29 +27,134 @@ export async function publishServerEvent(db: PrismaClient | Tx, event: ServerEve
 }
 
 export interface ServerEventSubscription {
+  /** Stops listening and reconnecting. */
   close(): Promise<void>;
 }
 
-/** Listens on a dedicated connection; malformed payloads are dropped. */
+export interface ServerEventOptions {
+  /** Connection errors (the subscription keeps reconnecting). */
+  onError?: (err: Error) => void;
+  /** The connection was lost; notifications are missed until `onReconnect`. */
+  onDisconnect?: () => void;
+  /** Listening again after a lost connection: re-read what may have been missed. */
+  onReconnect?: (info: { attempt: number }) => void | Promise<void>;
+  /** First retry delay; doubles per failed attempt up to `maxDelayMs`. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export const RECONNECT_INITIAL_DELAY_MS = 250;
+export const RECONNECT_MAX_DELAY_MS = 10_000;
+
+/** The delay before reconnect attempt `attempt` (1-based): doubling, capped. */
+export function reconnectDelay(attempt: number, initialMs: number, maxMs: number): number {
+  return Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 30));
+}
+
+function parseNotification(msg: pg.Notification): ServerEvent | null {
+  if (msg.channel !== EVENTS_CHANNEL || !msg.payload) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(msg.payload);
+  } catch {
+    return null;
+  }
+  const parsed = ServerEvent.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
+/**
+ * Listens on a dedicated connection; malformed payloads are dropped. The first
+ * connection must succeed (its error is thrown); later losses reconnect with backoff.
+ * A third argument that is a function is the `onError` callback (the older signature).
+ */
 export async function subscribeServerEvents(
   databaseUrl: string,
   onEvent: (event: ServerEvent) => void,
-  onError: (err: Error) => void = () => {},
+  options: ServerEventOptions | ((err: Error) => void) = {},
 ): Promise<ServerEventSubscription> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  client.on("error", onError);
-  client.on("notification", (msg) => {
-    if (msg.channel !== EVENTS_CHANNEL || !msg.payload) return;
-    let json: unknown;
+  const opts: ServerEventOptions = typeof options === "function" ? { onError: options } : options;
+  const onError = opts.onError ?? (() => {});
+  const initialMs = opts.initialDelayMs ?? RECONNECT_INITIAL_DELAY_MS;
+  const maxMs = opts.maxDelayMs ?? RECONNECT_MAX_DELAY_MS;
+  let current: pg.Client | null = null;
+  let closed = false;
+  let attempt = 0;
+  let timer: NodeJS.Timeout | null = null;
+
+  async function listen(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: databaseUrl, keepAlive: true });
+    client.on("error", (err) => {
+      onError(err);
+      lost(client);
+    });
+    client.on("end", () => lost(client));
+    client.on("notification", (msg) => {
+      const event = parseNotification(msg);
+      if (event) onEvent(event);
+    });
     try {
-      json = JSON.parse(msg.payload);
-    } catch {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    return client;
+  }
+
+  function lost(client: pg.Client): void {
+    if (client !== current) return; // an attempt that failed, or already handled
+    current = null;
+    void client.end().catch(() => undefined);
+    if (closed) return;
+    opts.onDisconnect?.();
+    schedule();
+  }
+
+  function schedule(): void {
+    if (closed || timer) return;
+    attempt += 1;
+    timer = setTimeout(() => {
+      timer = null;
+      void reconnect();
+    }, reconnectDelay(attempt, initialMs, maxMs));
+  }
+
+  async function reconnect(): Promise<void> {
+    let client: pg.Client;
+    try {
+      client = await listen();
+    } catch (err) {
+      onError(asError(err));
+      schedule();
       return;
     }
-    const parsed = ServerEvent.safeParse(json);
-    if (parsed.success) onEvent(parsed.data);
-  });
-  await client.connect();
-  await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-  return { close: () => client.end() };
+    if (closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    current = client;
+    const info = { attempt };
+    attempt = 0;
+    try {
+      await opts.onReconnect?.(info);
+    } catch (err) {
+      onError(asError(err));
+    }
+  }
+
+  current = await listen();
+  return {
+    close: async () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const client = current;
+      current = null;
+      await client?.end();
+    },
+  };
 }

@@ -36,6 +36,7 @@ const dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: [["schema.p
 function expectedType(f: DmmfField): string {
   if (f.nativeType?.[0] === "Uuid") return "uuid";
   if (f.nativeType?.[0] === "Timestamptz") return "timestamp with time zone";
+  if (f.nativeType?.[0] === "VarChar") return "character varying";
   const map: Record<string, string> = {
     String: "text",
     Int: "integer",

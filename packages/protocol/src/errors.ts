@@ -20,15 +20,21 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** An error a client may see: a stable code and a human message, never a stack. */
+/**
+ * An error a client may see: a stable code and a human message, never a stack.
+ * `RATE_LIMITED` errors may say when to retry (`retryAfterMs`, rounded up to whole ms).
+ */
 export class CairnError extends Error {
   override readonly name: string = "CairnError";
+  readonly retryAfterMs: number | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    const ms = options?.retryAfterMs;
+    this.retryAfterMs = ms !== undefined && Number.isFinite(ms) ? Math.max(0, Math.ceil(ms)) : undefined;
   }
 }
 
@@ -56,13 +62,18 @@ export function httpStatusOf(code: ErrorCode): number {
   return HTTP_STATUS[code];
 }
 
-/** The body of every error response and error ack. */
+/** The body of every error response and error ack; `retryAfterMs` only on RATE_LIMITED. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; retryAfterMs?: number };
 }
 
 /** Maps anything thrown to what a client may see: unknown errors become INTERNAL. */
 export function toErrorBody(err: unknown): ErrorBody {
-  if (err instanceof CairnError) return { error: { code: err.code, message: err.message } };
+  if (err instanceof CairnError) {
+    if (err.code === "RATE_LIMITED" && err.retryAfterMs !== undefined) {
+      return { error: { code: err.code, message: err.message, retryAfterMs: err.retryAfterMs } };
+    }
+    return { error: { code: err.code, message: err.message } };
+  }
   return { error: { code: "INTERNAL", message: "Something went wrong on the server." } };
 }

@@ -25,9 +25,20 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly status: number,
+    /** RATE_LIMITED: how long to wait before retrying. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
+}
+
+/** When to retry a refused request: the body's `retryAfterMs`, else the Retry-After header (seconds). */
+function retryAfterOf(res: Response, err: { retryAfterMs?: unknown } | undefined): number | undefined {
+  if (typeof err?.retryAfterMs === "number" && Number.isFinite(err.retryAfterMs) && err.retryAfterMs >= 0) {
+    return err.retryAfterMs;
+  }
+  const header = Number(res.headers.get("retry-after"));
+  return res.headers.has("retry-after") && Number.isFinite(header) && header >= 0 ? header * 1000 : undefined;
 }
 
 async function request<S extends z.ZodType>(path: string, schema: S, init?: RequestInit): Promise<z.output<S>> {
@@ -43,11 +54,12 @@ async function request<S extends z.ZodType>(path: string, schema: S, init?: Requ
   }
   const data: unknown = await res.json().catch(() => null);
   if (!res.ok) {
-    const err = (data as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    const err = (data as { error?: { code?: unknown; message?: unknown; retryAfterMs?: unknown } } | null)?.error;
     throw new ApiError(
-      typeof err?.code === "string" ? err.code : "INTERNAL",
+      typeof err?.code === "string" ? err.code : res.status === 429 ? "RATE_LIMITED" : "INTERNAL",
       typeof err?.message === "string" ? err.message : `Request failed (${res.status}).`,
       res.status,
+      retryAfterOf(res, err),
     );
   }
   const parsed = schema.safeParse(data);
@@ -62,6 +74,9 @@ const patch = (body: unknown): RequestInit => ({ method: "PATCH", body: JSON.str
 export const api = {
   authParams: (username: string) =>
     request(`/api/auth/params?username=${encodeURIComponent(username)}`, AuthParamsResponse),
+  /** Resolves while `username` is free; ApiError USERNAME_TAKEN otherwise. */
+  checkUsername: (username: string) =>
+    request(`/api/auth/signup/check?username=${encodeURIComponent(username)}`, OkResponse),
   signup: (body: SignupBody) => request("/api/auth/signup", MeResponse, post(body)),
   login: (body: LoginBody) => request("/api/auth/login", MeResponse, post(body)),
   logout: () => request("/api/auth/logout", OkResponse, { method: "POST" }),

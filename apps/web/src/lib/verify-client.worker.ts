@@ -4,6 +4,7 @@
  * checks it with @cairn/audit's verifier against the relay's ledger view, and posts
  * progress and the result back.
  */
+import "./zod-jitless";
 import { relayLedgerView } from "./verify-client-ledger";
 import { linesOf } from "./verify-client-lines";
 import { runVerification } from "./verify-client-run";

@@ -1,8 +1,13 @@
 import "server-only";
 import { createSession, enqueueLedgerTx } from "@cairn/db";
-import { hashAuthSecret, ready, verifyAuthSecret, verifyDeviceCertificate } from "@cairn/crypto";
+import { ready, verifyDeviceCertificate } from "@cairn/crypto";
 import { CairnError, fromBase64Url, toBase64Url, type LoginBody, type SignupBody } from "@cairn/protocol";
+import { DUMMY_HASH, authHashes } from "./auth-hash";
 import { db } from "./db";
+import { fakeSalt } from "./fake-salt";
+
+/** The one answer to a failed log-in, whether or not the username exists. */
+export const INVALID_CREDENTIALS_MESSAGE = "Wrong username or passphrase.";
 
 /** The account fields every auth response carries. */
 export interface AccountView {
@@ -25,11 +30,23 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
 }
 
-/** The Argon2id salt of `username`. @throws CairnError USER_NOT_FOUND */
+/**
+ * The Argon2id salt of `username`; for a username nobody has, a stable fake one of the
+ * same shape (fake-salt.ts), so the answer does not tell whether the account exists.
+ */
 export async function authParams(username: string): Promise<{ salt: string }> {
   const user = await db().user.findUnique({ where: { username }, select: { salt: true } });
-  if (!user) throw new CairnError("USER_NOT_FOUND", "No account with that username.");
-  return { salt: toBase64Url(user.salt) };
+  return { salt: toBase64Url(user ? user.salt : await fakeSalt(username)) };
+}
+
+/**
+ * What the sign-up form asks before showing recovery words. Sign-up cannot help
+ * telling that a name is taken, so this answer is rate-limited per IP (routes).
+ * @throws CairnError USERNAME_TAKEN
+ */
+export async function checkUsernameFree(username: string): Promise<void> {
+  const taken = await db().user.findUnique({ where: { username }, select: { id: true } });
+  if (taken) throw new CairnError("USERNAME_TAKEN", "That username is taken.");
 }
 
 /**
@@ -53,7 +70,7 @@ export async function signup(
   }
   const taken = await db().user.findUnique({ where: { username: body.username }, select: { id: true } });
   if (taken) throw new CairnError("USERNAME_TAKEN", "That username is taken.");
-  const authHash = hashAuthSecret(fromBase64Url(body.authSecret));
+  const authHash = await authHashes().hash(fromBase64Url(body.authSecret));
   try {
     const user = await db().$transaction(async (tx) => {
       const created = await tx.user.create({
@@ -90,14 +107,16 @@ export async function signup(
   }
 }
 
-/** Checks the auth secret. @throws CairnError USER_NOT_FOUND, INVALID_CREDENTIALS */
+/**
+ * Checks the auth secret on the Argon2id pool. An unknown username is checked against
+ * a dummy hash, so it takes as long and fails the same way as a wrong passphrase.
+ * @throws CairnError INVALID_CREDENTIALS (one code and message for both), RATE_LIMITED when the pool is full
+ */
 export async function login(body: LoginBody): Promise<AccountView> {
-  await ready();
   const user = await db().user.findUnique({ where: { username: body.username } });
-  if (!user) throw new CairnError("USER_NOT_FOUND", "No account with that username.");
-  if (!verifyAuthSecret(user.authHash, fromBase64Url(body.authSecret))) {
-    throw new CairnError("INVALID_CREDENTIALS", "Wrong passphrase.");
-  }
+  const secret = fromBase64Url(body.authSecret);
+  const ok = await authHashes().verify(user ? user.authHash : DUMMY_HASH, secret);
+  if (!user || !ok) throw new CairnError("INVALID_CREDENTIALS", INVALID_CREDENTIALS_MESSAGE);
   return view(user);
 }
 

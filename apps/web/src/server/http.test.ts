@@ -63,6 +63,19 @@ describe("error mapping", () => {
   });
 });
 
+describe("rate-limited answers", () => {
+  it("are 429 with retryAfterMs in the body and Retry-After in whole seconds; others get no Retry-After", async () => {
+    const res = errorResponse(new CairnError("RATE_LIMITED", "Too many attempts.", { retryAfterMs: 2001 }));
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("3");
+    expect(await res.json()).toEqual({ error: { code: "RATE_LIMITED", message: "Too many attempts.", retryAfterMs: 2001 } });
+    expect(errorResponse(new CairnError("RATE_LIMITED", "x", { retryAfterMs: 1 })).headers.get("retry-after")).toBe("1");
+    const other = errorResponse(new CairnError("FORBIDDEN", "No.", { retryAfterMs: 5000 }));
+    expect(other.headers.get("retry-after")).toBeNull();
+    expect(await other.json()).toEqual({ error: { code: "FORBIDDEN", message: "No." } });
+  });
+});
+
 describe("checkOrigin", () => {
   const req = (method: string, origin: string | null) =>
     new Request("http://chat.local:3000/api/rooms", {

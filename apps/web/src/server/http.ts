@@ -8,11 +8,17 @@ export function json(data: unknown, status = 200): NextResponse {
   return NextResponse.json(data, { status, headers: { "Cache-Control": "no-store" } });
 }
 
-/** The one error mapper: CairnError -> its status and code; anything else -> 500 INTERNAL. */
+/**
+ * The one error mapper: CairnError -> its status and code; anything else -> 500 INTERNAL.
+ * RATE_LIMITED with `retryAfterMs` also gets `Retry-After` (whole seconds, at least 1).
+ */
 export function errorResponse(err: unknown): NextResponse {
   if (!(err instanceof CairnError)) console.error("[web] unhandled error", err);
   const body = toErrorBody(err);
-  return json(body, httpStatusOf(body.error.code));
+  const res = json(body, httpStatusOf(body.error.code));
+  const ms = body.error.retryAfterMs;
+  if (ms !== undefined) res.headers.set("Retry-After", String(Math.max(1, Math.ceil(ms / 1000))));
+  return res;
 }
 
 /**

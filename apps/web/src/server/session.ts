@@ -3,7 +3,7 @@ import { CairnError } from "@cairn/protocol";
 import { SESSION_COOKIE, createSession, findSession } from "@cairn/db";
 import { cookies } from "next/headers";
 import type { NextResponse } from "next/server";
-import { env } from "../env";
+import { env, sessionCookieSecure } from "../env";
 import { db } from "./db";
 
 export interface SessionUser {
@@ -32,13 +32,13 @@ export async function sessionToken(): Promise<string | undefined> {
   return (await cookies()).get(SESSION_COOKIE)?.value;
 }
 
-/** Sets the HttpOnly, SameSite=Strict session cookie on `res`. */
+/** Sets the HttpOnly, SameSite=Strict session cookie on `res` (Secure: {@link sessionCookieSecure}). */
 export function setSessionCookie(res: NextResponse, token: string, expiresAt: Date): void {
   res.cookies.set(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "strict",
     path: "/",
-    secure: env().CAIRN_COOKIE_SECURE,
+    secure: sessionCookieSecure(env()),
     expires: expiresAt,
   });
 }
@@ -49,7 +49,7 @@ export function clearSessionCookie(res: NextResponse): void {
     httpOnly: true,
     sameSite: "strict",
     path: "/",
-    secure: env().CAIRN_COOKIE_SECURE,
+    secure: sessionCookieSecure(env()),
     maxAge: 0,
   });
 }

@@ -4,6 +4,7 @@
  * keys live only in this worker's memory. Calls run one at a time, in order, because
  * every session state is consumed by the call that advances it.
  */
+import "../lib/zod-jitless";
 import { CRYPTO_METHODS, type CryptoApi, type RpcRequest, type RpcResponse } from "./api";
 import { CryptoEngine } from "./engine";
 import { idbStore } from "./idb-store";

@@ -24,10 +24,12 @@ function explain(err: unknown): string {
     switch (err.code) {
       case "USERNAME_TAKEN":
         return "That username is taken. Pick another one.";
-      case "USER_NOT_FOUND":
-        return "No account with that username.";
       case "INVALID_CREDENTIALS":
-        return "Wrong passphrase.";
+        return "Wrong username or passphrase.";
+      case "RATE_LIMITED":
+        return err instanceof ApiError && err.retryAfterMs !== undefined
+          ? `Too many attempts — try again in ${Math.max(1, Math.ceil(err.retryAfterMs / 1000))} s.`
+          : "Too many attempts — try again in a moment.";
       case "NO_LOCAL_KEYS":
         return "This browser has no keys for this account. Restore them with your recovery key.";
       case "KEYSTORE_MISMATCH":
@@ -58,14 +60,7 @@ function Form({ mode }: { mode: Mode }) {
     }
     if (passphrase !== confirm) throw new Error("The two passphrases differ.");
     // Fail early on a taken name, before showing recovery words for an account that cannot exist.
-    let taken = true;
-    try {
-      await api.authParams(name);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.code === "USER_NOT_FOUND")) throw err;
-      taken = false;
-    }
-    if (taken) throw new ApiError("USERNAME_TAKEN", "That username is taken.", 409);
+    await api.checkUsername(name);
     setBusy("Creating your keys…");
     const body = await cryptoWorker.prepareSignup(name, passphrase);
     setStep({ kind: "words", words: await cryptoWorker.pendingRecoveryWords(), body });

@@ -1,0 +1,1 @@
+export { createEventLimits, eventLimitSpecs, type EventLimits, type EventLimitSpecs } from "./limits";
