@@ -6,10 +6,14 @@
  * one documented in docs/authz.md. Accounts are made in the browser (keys are made
  * there); the calls are then made with each account's session cookie.
  */
+import { randomBytes } from "node:crypto";
 import { expect, test, type APIRequestContext, type Browser } from "@playwright/test";
 import pg from "pg";
 import { io, type Socket } from "socket.io-client";
 import { newPage, signUp, uniqueName } from "./helpers";
+
+/** Random bytes in base64url: well-formed keys, signatures and ids that nobody signed. */
+const b64 = (n: number) => randomBytes(n).toString("base64url");
 
 type Actor = "anonymous" | "member" | "outsider" | "admin" | "compliance";
 const ACTORS: Actor[] = ["anonymous", "member", "outsider", "admin", "compliance"];
@@ -111,6 +115,43 @@ test("every route, ledger view and socket event answers each kind of caller as t
       call: (r) => r.get("/api/admin/export?roomId=not-a-room"),
       expect: { anonymous: 401, member: 403, outsider: 403, admin: 400, compliance: 403 },
     },
+    { name: "GET /api/auth/params", call: (r) => r.get(`/api/auth/params?username=${member.username}`), expect: { anonymous: 200, member: 200, outsider: 200, admin: 200, compliance: 200 } },
+    {
+      name: "GET /api/auth/signup/check (a free name)",
+      call: (r) => r.get(`/api/auth/signup/check?username=${uniqueName("free")}`),
+      expect: { anonymous: 200, member: 200, outsider: 200, admin: 200, compliance: 200 },
+    },
+    {
+      name: "POST /api/auth/login (wrong secret: the same answer for everyone)",
+      call: (r) => r.post("/api/auth/login", { ...write, data: { username: member.username, authSecret: b64(32) } }),
+      expect: { anonymous: 401, member: 401, outsider: 401, admin: 401, compliance: 401 },
+    },
+    {
+      name: "POST /api/auth/signup (a malformed body)",
+      call: (r) => r.post("/api/auth/signup", { ...write, data: { username: uniqueName("x") } }),
+      expect: { anonymous: 400, member: 400, outsider: 400, admin: 400, compliance: 400 },
+    },
+    {
+      name: "POST /api/rooms (a room of one's own)",
+      call: (r) => r.post("/api/rooms", { ...write, data: { name: "mine", members: [] } }),
+      expect: { anonymous: 401, member: 201, outsider: 201, admin: 201, compliance: 201 },
+    },
+    {
+      name: "POST /api/devices (a certificate the identity key did not sign)",
+      call: (r) =>
+        r.post("/api/devices", { ...write, data: { deviceId: b64(16), name: "x", signingPublicKey: b64(32), agreementPublicKey: b64(32), signature: b64(64) } }),
+      expect: { anonymous: 401, member: 400, outsider: 400, admin: 400, compliance: 400 },
+    },
+    {
+      name: "POST /api/devices/:id/revoke (the member's device, a signature nobody made)",
+      call: (r) => r.post(`/api/devices/${member.deviceId}/revoke`, { ...write, data: { revokedAtMs: Date.now(), signature: b64(64) } }),
+      expect: { anonymous: 401, member: 400, outsider: 403, admin: 403, compliance: 403 },
+    },
+    {
+      name: "PUT /api/keys/backup (a version that is not the next one)",
+      call: (r) => r.put("/api/keys/backup", { ...write, data: { ciphertext: b64(64), version: 1_000_000 } }),
+      expect: { anonymous: 401, member: 409, outsider: 409, admin: 409, compliance: 409 },
+    },
     {
       name: "relay GET /ledger/users/:member/keys",
       call: (r) => r.get(`${relayUrl}/ledger/users/${member.userId}/keys`),
@@ -157,14 +198,52 @@ test("every route, ledger view and socket event answers each kind of caller as t
     expect(await handshake(open(null, member.deviceId))).toBe("UNAUTHENTICATED");
     expect(await handshake(open(revoked))).toBe("DEVICE_REVOKED");
     expect(await handshake(open(outsider, member.deviceId))).toBe("DEVICE_UNKNOWN");
-    const stranger = open(outsider);
-    expect(await handshake(stranger)).toBe("connected");
-    const subscribed = (await stranger.timeout(10_000).emitWithAck("room:subscribe", { roomId })) as { ok: boolean; error?: { code: string } };
-    expect(subscribed).toMatchObject({ ok: false, error: { code: "NOT_A_MEMBER" } });
-    const inRoom = open(member);
-    expect(await handshake(inRoom)).toBe("connected");
-    const joined = (await inRoom.timeout(10_000).emitWithAck("room:subscribe", { roomId })) as { ok: boolean };
-    expect(joined.ok).toBe(true);
+
+    /** Each socket event for room R, by each logged-in actor: `ok` or the error code. */
+    const events = async (who: Account) => {
+      const s = open(who);
+      expect(await handshake(s)).toBe("connected");
+      const code = (ack: { ok: boolean; error?: { code: string } }) => (ack.ok ? "ok" : (ack.error?.code ?? "?"));
+      const emit = async (event: string, payload: unknown) =>
+        code((await s.timeout(10_000).emitWithAck(event, payload)) as { ok: boolean; error?: { code: string } });
+      const envelope = {
+        version: 1,
+        roomId,
+        senderDeviceId: who.deviceId,
+        sessionId: b64(16),
+        index: 0,
+        prevHash: b64(32),
+        nonce: b64(24),
+        ciphertext: b64(48),
+        signature: b64(64),
+      };
+      const share = { roomId, sessionId: b64(16), senderDeviceId: who.deviceId, recipientDeviceId: member.deviceId, sealed: b64(120), signature: b64(64) };
+      return {
+        "room:subscribe": await emit("room:subscribe", { roomId }),
+        "message:send (an envelope nobody signed)": await emit("message:send", { clientMsgId: `authz-${b64(6)}`, envelope }),
+        "shares:send": await emit("shares:send", { shares: [share] }),
+        "shares:ack (ids of no share of this device)": await emit("shares:ack", { ids: ["999999999"] }),
+      };
+    };
+    const sockets: Record<string, Record<string, string>> = {
+      member: await events(member),
+      outsider: await events(outsider),
+      admin: await events(admin),
+      compliance: await events(compliance),
+    };
+    const asMember = { "room:subscribe": "ok", "message:send (an envelope nobody signed)": "BAD_SIGNATURE", "shares:send": "ok", "shares:ack (ids of no share of this device)": "ok" };
+    const asStranger = { "room:subscribe": "NOT_A_MEMBER", "message:send (an envelope nobody signed)": "NOT_A_MEMBER", "shares:send": "NOT_A_MEMBER", "shares:ack (ids of no share of this device)": "ok" };
+    expect(sockets).toEqual({ member: asMember, outsider: asStranger, admin: asMember, compliance: asStranger });
+    const stored = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "Envelope" WHERE "roomId" = $1`, [roomId]);
+    expect(Number(stored.rows[0]?.n)).toBe(0);
+
+    // Logging out ends the session for every later call (last: it spends the sessions).
+    const loggedOut: Record<Actor, number> = {} as Record<Actor, number>;
+    for (const actor of ACTORS) {
+      await as[actor].post("/api/auth/logout", write);
+      loggedOut[actor] = (await as[actor].get("/api/auth/me")).status();
+    }
+    expect(loggedOut).toEqual({ anonymous: 401, member: 401, outsider: 401, admin: 401, compliance: 401 });
   } finally {
     for (const s of sockets) s.close();
     await db.end();
