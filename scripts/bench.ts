@@ -13,6 +13,7 @@ const BENCHES: Record<string, string> = {
   verify: "packages/audit/bench/verify.ts",
   proofs: "packages/audit/bench/proofs.ts",
   anchor: "tests/fabric/bench/anchor.ts",
+  relay: "tests/bench/relay.ts",
 };
 
 const name = process.argv[2];

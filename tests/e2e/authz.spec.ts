@@ -6,7 +6,7 @@
  * one documented in docs/authz.md. Accounts are made in the browser (keys are made
  * there); the calls are then made with each account's session cookie.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext, type Browser } from "@playwright/test";
 import pg from "pg";
 import { io, type Socket } from "socket.io-client";
@@ -152,6 +152,17 @@ test("every route, ledger view and socket event answers each kind of caller as t
       call: (r) => r.put("/api/keys/backup", { ...write, data: { ciphertext: b64(64), version: 1_000_000 } }),
       expect: { anonymous: 401, member: 409, outsider: 409, admin: 409, compliance: 409 },
     },
+    { name: "GET /api/sessions (own)", call: (r) => r.get("/api/sessions"), expect: { anonymous: 401, member: 200, outsider: 200, admin: 200, compliance: 200 } },
+    {
+      name: "DELETE /api/sessions/:id (a session that is not the caller's)",
+      call: (r) => r.delete(`/api/sessions/${randomUUID()}`, write),
+      expect: { anonymous: 401, member: 404, outsider: 404, admin: 404, compliance: 404 },
+    },
+    {
+      name: "POST /api/auth/passphrase (a wrong current secret)",
+      call: (r) => r.post("/api/auth/passphrase", { ...write, data: { currentAuthSecret: b64(32), newSalt: b64(16), newAuthSecret: b64(32), endOtherSessions: false } }),
+      expect: { anonymous: 401, member: 401, outsider: 401, admin: 401, compliance: 401 },
+    },
     {
       name: "relay GET /ledger/users/:member/keys",
       call: (r) => r.get(`${relayUrl}/ledger/users/${member.userId}/keys`),
@@ -236,6 +247,37 @@ test("every route, ledger view and socket event answers each kind of caller as t
     expect(sockets).toEqual({ member: asMember, outsider: asStranger, admin: asMember, compliance: asStranger });
     const stored = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "Envelope" WHERE "roomId" = $1`, [roomId]);
     expect(Number(stored.rows[0]?.n)).toBe(0);
+
+    // Changes, each refused for everyone who may not make it (nothing changes), then made.
+    const created2 = await admin.request.post("/api/rooms", { ...write, data: { name: "authz 2", members: [member.username, revoked.username] } });
+    const room2 = ((await created2.json()) as { room: { id: string } }).room.id;
+    const attempt = async (call: (r: APIRequestContext) => ReturnType<APIRequestContext["get"]>, order: Actor[]) => {
+      const cells = {} as Record<Actor, number>;
+      for (const actor of order) cells[actor] = (await call(as[actor])).status();
+      return cells;
+    };
+    const changes = {
+      "DELETE /api/rooms/R2/members/:id": await attempt((r) => r.delete(`/api/rooms/${room2}/members/${revoked.userId}`, write), [
+        "anonymous",
+        "member",
+        "outsider",
+        "compliance",
+        "admin",
+      ]),
+      "POST /api/rooms/R2/leave": await attempt((r) => r.post(`/api/rooms/${room2}/leave`, write), ["anonymous", "outsider", "compliance", "member", "admin"]),
+      "POST /api/admin/users/:id/deactivate": await attempt((r) => r.post(`/api/admin/users/${revoked.userId}/deactivate`, write), [
+        "anonymous",
+        "member",
+        "outsider",
+        "compliance",
+        "admin",
+      ]),
+    };
+    expect(changes).toEqual({
+      "DELETE /api/rooms/R2/members/:id": { anonymous: 401, member: 403, outsider: 404, compliance: 404, admin: 200 },
+      "POST /api/rooms/R2/leave": { anonymous: 401, outsider: 404, compliance: 404, member: 200, admin: 200 },
+      "POST /api/admin/users/:id/deactivate": { anonymous: 401, member: 403, outsider: 403, compliance: 403, admin: 200 },
+    });
 
     // Logging out ends the session for every later call (last: it spends the sessions).
     const loggedOut: Record<Actor, number> = {} as Record<Actor, number>;

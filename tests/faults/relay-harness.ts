@@ -62,7 +62,9 @@ export async function addDevice(prisma: PrismaClient, user: { id: string; token:
       signature: randomBytes(64),
     },
   });
-  return { userId: user.id, token: user.token, deviceId, signingKey: privateKey };
+  // A session belongs to one device: each device the harness adds logs in on its own.
+  const { token } = await createSession(prisma, user.id, new Date(), { deviceId });
+  return { userId: user.id, token, deviceId, signingKey: privateKey };
 }
 
 export async function makeRoom(prisma: PrismaClient, userIds: string[]): Promise<string> {

@@ -8,6 +8,7 @@ import type { Server as HttpServer } from "node:http";
 import type { KeyObject } from "node:crypto";
 import { leafHashOfMessage } from "@cairn/audit";
 import {
+  bindSession,
   findSession,
   isRoomMember,
   readCookie,
@@ -29,6 +30,7 @@ import {
   type DeliveredShare,
   type LedgerCheckpoint,
   type InterServerEvents,
+  type MembershipRemovalReason,
   type SendMessageAck,
   type ServerToClientEvents,
   type SocketData,
@@ -63,7 +65,8 @@ export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, Int
 /** One client connection of {@link RelayServer}. */
 export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, RelaySocketData>;
 
-export const roomChannel = (roomId: string) => `room:${roomId}`;
+const ROOM_PREFIX = "room:";
+export const roomChannel = (roomId: string) => `${ROOM_PREFIX}${roomId}`;
 export const deviceChannel = (deviceId: string) => `device:${deviceId}`;
 export const userChannel = (userId: string) => `user:${userId}`;
 
@@ -71,6 +74,14 @@ export interface Relay {
   io: RelayServer;
   /** Joins a user's live sockets to a room they were just added to. */
   joinRoom(roomId: string, userIds: string[]): void;
+  /**
+   * Members left or were removed: their live sockets leave the room's channel at once
+   * (nothing new of the room reaches them), then the room and they hear
+   * `room:members-removed`.
+   */
+  leaveRoom(roomId: string, userIds: string[], reason: MembershipRemovalReason): void;
+  /** The room channels each open socket of this process is in, as (user, room) pairs. */
+  joinedRooms(): { userId: string; roomId: string }[];
   broadcastCheckpoint(checkpoint: LedgerCheckpoint): void;
   /** Disconnects every open socket of a device that was just revoked. */
   dropDevice(deviceId: string): void;
@@ -109,14 +120,22 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
       try {
         const auth = RelayHandshakeAuth.safeParse(socket.handshake.auth);
         if (!auth.success) throw new CairnError("VALIDATION_FAILED", "Handshake must name a device.");
+        const device = await prisma.device.findUnique({ where: { id: auth.data.deviceId } });
+        // Checked before the session: a revoked device's sessions ended with its
+        // revocation, and its browser should still learn why (revocations are public
+        // on the ledger; device ids are random).
+        if (device?.revokedAt) throw new CairnError("DEVICE_REVOKED", "This device was revoked.");
         const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
         const session = await findSession(prisma, token);
         if (!session) throw new CairnError("UNAUTHENTICATED", "Log in first.");
-        const device = await prisma.device.findUnique({ where: { id: auth.data.deviceId } });
         if (!device || device.userId !== session.user.id) {
           throw new CairnError("DEVICE_UNKNOWN", "This device is not registered to you.");
         }
-        if (device.revokedAt) throw new CairnError("DEVICE_REVOKED", "This device was revoked.");
+        // A session belongs to one device: an unbound one (a log-in that named none) is
+        // bound to this device now; a bound one opens sockets for its own device only.
+        if (session.deviceId !== device.id && !(await bindSession(prisma, session.sessionId, device.id))) {
+          throw new CairnError("DEVICE_UNKNOWN", "This session belongs to another of your devices. Log in again.");
+        }
         const data: RelaySocketData = {
           userId: session.user.id,
           username: session.user.username,
@@ -156,6 +175,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
         deviceChannel(data.deviceId),
         ...memberships.map((m) => roomChannel(m.roomId)),
       ]);
+      await reconcileRooms(socket, data.userId);
       await prisma.device.update({ where: { id: data.deviceId }, data: { lastSeenAt: new Date() } });
       const queued = await deliverQueuedShares(prisma, data.deviceId);
       if (queued.length > 0) socket.emit(EVENTS.newShares, queued);
@@ -165,6 +185,20 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
       socket.disconnect(true);
       throw err;
     }
+  }
+
+  /**
+   * A membership added or removed between the first read and the join was announced
+   * while this socket was in no channel yet: read again and join or leave to match.
+   */
+  async function reconcileRooms(socket: RelaySocket, userId: string): Promise<void> {
+    const now = new Set(
+      (await prisma.roomMember.findMany({ where: { userId }, select: { roomId: true } })).map((m) => roomChannel(m.roomId)),
+    );
+    const joined = [...socket.rooms].filter((r) => r.startsWith(ROOM_PREFIX));
+    for (const channel of joined) if (!now.has(channel)) await socket.leave(channel);
+    const missing = [...now].filter((c) => !socket.rooms.has(c));
+    if (missing.length > 0) await socket.join(missing);
   }
 
   async function requireMember(roomId: string, userId: string): Promise<void> {
@@ -246,6 +280,23 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
     io,
     joinRoom(roomId, userIds) {
       for (const userId of userIds) io.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
+    },
+    leaveRoom(roomId, userIds, reason) {
+      for (const userId of userIds) io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
+      // The remaining members refresh their member list; the removed users' own sockets show it.
+      io.to(roomChannel(roomId))
+        .to(userIds.map(userChannel))
+        .emit(EVENTS.membersRemoved, { roomId, userIds, reason });
+      log.info("members left room", { roomId, users: userIds.length, reason });
+    },
+    joinedRooms() {
+      const out: { userId: string; roomId: string }[] = [];
+      for (const s of io.of("/").sockets.values()) {
+        for (const channel of s.rooms) {
+          if (channel.startsWith(ROOM_PREFIX)) out.push({ userId: s.data.userId, roomId: channel.slice(ROOM_PREFIX.length) });
+        }
+      }
+      return out;
     },
     broadcastCheckpoint(checkpoint) {
       io.emit(EVENTS.checkpoint, checkpoint);

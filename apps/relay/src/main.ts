@@ -1,7 +1,7 @@
 /**
  * Relay process entry: migrations, ledger, Socket.IO server, ledger worker and the
- * server-event listener (which reconnects after PostgreSQL restarts and then re-reads
- * revocations, memberships and the latest checkpoint).
+ * server-event listener (server-events.ts; it reconnects after PostgreSQL restarts and
+ * then re-reads revocations, memberships and the latest checkpoint).
  *
  * Shutdown (SIGTERM/SIGINT): new handshakes are refused, events already received get
  * their acks (up to CAIRN_RELAY_SHUTDOWN_MS), then sockets close, the ledger worker
@@ -13,7 +13,7 @@
 import { createServer } from "node:http";
 import path from "node:path";
 import { followCheckpoints, openLedger, startLedgerWorker } from "@cairn/anchoring";
-import { createPrismaClient, latestCheckpoint, subscribeServerEvents } from "@cairn/db";
+import { createPrismaClient, subscribeServerEvents } from "@cairn/db";
 import { migrate } from "@cairn/db/migrate";
 import { createLogger, errorFields, type Logger } from "@cairn/log";
 import { createRelay } from "./app";
@@ -21,6 +21,7 @@ import { parseEnv } from "./env";
 import { createLedgerHttpHandler } from "./ledger-http";
 import { createEventLimits, eventLimitSpecs } from "./rate-limit";
 import { resyncAfterReconnect } from "./resync";
+import { applyServerEvent } from "./server-events";
 
 /** Replaced by the configured logger once the environment is parsed. */
 let log: Logger = createLogger("info");
@@ -83,16 +84,7 @@ async function main(): Promise<void> {
   });
   const events = await subscribeServerEvents(
     env.DATABASE_URL,
-    (event) => {
-      if (event.type === "membership") relay.joinRoom(event.roomId, event.userIds);
-      else if (event.type === "deviceRevoked") relay.dropDevice(event.deviceId);
-      else
-        latestCheckpoint(prisma)
-          .then((cp) => {
-            if (cp) relay.broadcastCheckpoint(cp);
-          })
-          .catch((err: unknown) => log.warn("checkpoint broadcast failed", errorFields(err)));
-    },
+    (event) => applyServerEvent(relay, prisma, log, event),
     {
       onError: (err) => log.warn("server events connection error", errorFields(err)),
       onDisconnect: () => log.warn("server events connection lost; reconnecting"),

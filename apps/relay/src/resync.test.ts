@@ -64,7 +64,7 @@ describe("resyncRelay", () => {
 
     const checkpoint = nextEvent(b, EVENTS.checkpoint);
     const result = await resyncRelay(relay.relay, db.prisma);
-    expect(result).toEqual({ devicesDropped: 1, roomsJoined: 1, checkpointTreeSize: 4 });
+    expect(result).toEqual({ devicesDropped: 1, roomsJoined: 1, roomsLeft: 0, checkpointTreeSize: 4 });
     expect(await malloryGone).toBe("io server disconnect");
     expect(await checkpoint).toMatchObject({ treeSize: 4, txId: "tx4" });
 

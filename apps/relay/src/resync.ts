@@ -3,7 +3,8 @@
  * restarted, or the connection dropped): notifications sent meanwhile are lost, so
  * the state they announced is read back from the database for the sockets open now.
  * - devices revoked meanwhile: their sockets are disconnected;
- * - memberships: every live socket is (re-)joined to each room its user is in;
+ * - memberships: every live socket is (re-)joined to each room its user is in, and
+ *   leaves each room its user is no longer in (left or removed meanwhile);
  * - the latest checkpoint: broadcast to every client.
  */
 import { latestCheckpoint, type PrismaClient } from "@cairn/db";
@@ -13,6 +14,8 @@ import type { Relay } from "./app";
 export interface ResyncResult {
   devicesDropped: number;
   roomsJoined: number;
+  /** (user, room) pairs whose sockets left a room the user is no longer in. */
+  roomsLeft: number;
   checkpointTreeSize: number | null;
 }
 
@@ -25,10 +28,15 @@ function chunks<T>(items: T[]): T[][] {
   return out;
 }
 
-type ResyncTarget = Pick<Relay, "connectedDevices" | "dropDevice" | "joinRoom" | "broadcastCheckpoint">;
+type ResyncTarget = Pick<
+  Relay,
+  "connectedDevices" | "dropDevice" | "joinRoom" | "leaveRoom" | "joinedRooms" | "broadcastCheckpoint"
+>;
 
 export async function resyncRelay(relay: ResyncTarget, prisma: PrismaClient): Promise<ResyncResult> {
   const open = relay.connectedDevices();
+  // Taken before memberships are read: a socket joined to a room after that read is not judged by it.
+  const joined = relay.joinedRooms();
   const deviceIds = [...new Set(open.map((d) => d.deviceId))];
   const userIds = [...new Set(open.map((d) => d.userId))];
 
@@ -43,18 +51,37 @@ export async function resyncRelay(relay: ResyncTarget, prisma: PrismaClient): Pr
   }
 
   const usersByRoom = new Map<string, string[]>();
+  const member = new Set<string>();
   for (const ids of chunks(userIds)) {
     const rows = await prisma.roomMember.findMany({
       where: { userId: { in: ids } },
       select: { roomId: true, userId: true },
     });
-    for (const { roomId, userId } of rows) usersByRoom.set(roomId, [...(usersByRoom.get(roomId) ?? []), userId]);
+    for (const { roomId, userId } of rows) {
+      usersByRoom.set(roomId, [...(usersByRoom.get(roomId) ?? []), userId]);
+      member.add(`${roomId}/${userId}`);
+    }
   }
   for (const [roomId, members] of usersByRoom) relay.joinRoom(roomId, members);
 
+  // Sockets still in rooms their user left or was removed from (the notification was lost).
+  const stale = new Map<string, Set<string>>();
+  const asked = new Set(userIds);
+  for (const { userId, roomId } of joined) {
+    if (member.has(`${roomId}/${userId}`) || !asked.has(userId)) continue;
+    stale.set(roomId, (stale.get(roomId) ?? new Set()).add(userId));
+  }
+  let roomsLeft = 0;
+  for (const [roomId, users] of stale) {
+    const list = [...users];
+    // At most 200 users per event, as clients parse it (MembersRemovedEvent).
+    for (let i = 0; i < list.length; i += 200) relay.leaveRoom(roomId, list.slice(i, i + 200), "removed");
+    roomsLeft += list.length;
+  }
+
   const checkpoint = await latestCheckpoint(prisma);
   if (checkpoint) relay.broadcastCheckpoint(checkpoint);
-  return { devicesDropped, roomsJoined: usersByRoom.size, checkpointTreeSize: checkpoint?.treeSize ?? null };
+  return { devicesDropped, roomsJoined: usersByRoom.size, roomsLeft, checkpointTreeSize: checkpoint?.treeSize ?? null };
 }
 
 /**

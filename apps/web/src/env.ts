@@ -2,6 +2,22 @@ import "server-only";
 import { z } from "zod";
 import { rateSpec } from "@cairn/db/rate-limit";
 
+/** A duration like "30d", "14d", "12h", "90m" or "45s", in milliseconds. */
+function duration(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const m = /^([1-9][0-9]{0,6})(s|m|h|d)$/.exec(text.trim());
+      if (!m) {
+        ctx.addIssue({ code: "custom", message: 'a duration such as "30d", "12h", "90m" or "45s"' });
+        return z.NEVER;
+      }
+      const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"];
+      return Number(m[1]) * unit;
+    });
+}
+
 /** The web app's environment, parsed once; nothing else reads process.env. */
 const EnvSchema = z.object({
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required"),
@@ -46,6 +62,10 @@ const EnvSchema = z.object({
   CAIRN_AUTH_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   /** Log-ins and sign-ups waiting for a worker beyond which new ones are refused (RATE_LIMITED). */
   CAIRN_AUTH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
+  /** A session's absolute lifetime, however often it is used (packages/db/src/sessions.ts). */
+  CAIRN_SESSION_MAX_AGE: duration("30d"),
+  /** A session unused this long ends (its last use is recorded at most once a minute). */
+  CAIRN_SESSION_IDLE: duration("14d"),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -57,6 +77,11 @@ export function servedOverHttps(e: Env): boolean {
 /** The session cookie's Secure attribute: CAIRN_COOKIE_SECURE if set, else whether the public URL is https. */
 export function sessionCookieSecure(e: Env): boolean {
   return e.CAIRN_COOKIE_SECURE ?? servedOverHttps(e);
+}
+
+/** How long sessions last, from {@link Env}. */
+export function sessionPolicy(e: Env): { maxAgeMs: number; idleMs: number } {
+  return { maxAgeMs: e.CAIRN_SESSION_MAX_AGE, idleMs: e.CAIRN_SESSION_IDLE };
 }
 
 let cached: Env | undefined;

@@ -2,11 +2,21 @@ export { createPrismaClient, PrismaClient, Prisma, type Tx } from "./client";
 export {
   SESSION_COOKIE,
   SESSION_TTL_MS,
+  SESSION_IDLE_MS,
+  SESSION_TOUCH_MS,
+  DEFAULT_SESSION_POLICY,
   createSession,
   findSession,
+  bindSession,
   deleteSession,
+  endSession,
+  endUserSessions,
+  endDeviceSessions,
+  listSessions,
   readCookie,
+  type SessionPolicy,
   type SessionUser,
+  type SessionListing,
 } from "./sessions";
 export { storeEnvelope, allocateLeaf, type StoreEnvelopeInput, type StoredEnvelopeRef } from "./envelopes";
 export { listMessages, isRoomMember, shareARoom, latestCheckpoint, checkpointView } from "./messages";

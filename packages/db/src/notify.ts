@@ -1,7 +1,8 @@
 /**
  * Server-to-server events over PostgreSQL LISTEN/NOTIFY, so every relay process
  * (and the web app's writes) reach every connected socket: a member added to a
- * room joins its live sockets to it; a new checkpoint is pushed to every client.
+ * room joins its live sockets to it, a removed one leaves it; a new checkpoint is
+ * pushed to every client.
  * Notifications sent inside a transaction are delivered only if it commits.
  *
  * The listening connection reconnects on its own (capped exponential backoff) when
@@ -17,6 +18,16 @@ export const EVENTS_CHANNEL = "cairn_events";
 
 export const ServerEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("membership"), roomId: z.uuid(), userIds: z.array(z.uuid()).max(200) }),
+  /**
+   * Members left or were removed (or deactivated): every relay makes their sockets leave
+   * the room's channel at once and tells the room (issue 9).
+   */
+  z.object({
+    type: z.literal("membershipRemoved"),
+    roomId: z.uuid(),
+    userIds: z.array(z.uuid()).min(1).max(200),
+    reason: z.enum(["left", "removed", "deactivated"]),
+  }),
   z.object({ type: z.literal("checkpoint"), treeSize: z.number().int().min(0) }),
   z.object({ type: z.literal("deviceRevoked"), deviceId: z.string().min(1).max(64) }),
 ]);

@@ -32,6 +32,7 @@ export {
   type EnvelopeHeader,
   type Envelope,
 } from "./records";
+export { DEACTIVATION_TAG, auditDeactivationData } from "./deactivation-record";
 export { ERROR_CODES, CairnError, httpStatusOf, toErrorBody, type ErrorCode, type ErrorBody } from "./errors";
 export * from "./schemas";
 export * from "./socket-events";

@@ -134,8 +134,28 @@ export type SignupBody = z.infer<typeof SignupBody>;
 export const LoginBody = z.strictObject({
   username: Username,
   authSecret: b64Bytes({ length: 32 }),
+  /**
+   * The device whose keys this browser holds (from its local keystore): the session is
+   * bound to it, and a revoked one is refused. Absent for a browser without keys (it
+   * restores next, and registering the new device binds the session).
+   */
+  deviceId: DeviceId.optional(),
 });
 export type LoginBody = z.infer<typeof LoginBody>;
+
+/**
+ * POST /api/auth/passphrase: proves the current passphrase (its auth secret, checked
+ * like a log-in) and replaces the salt and auth secret in one request. The browser
+ * re-wraps its keys under the new passphrase's keystore key; `endOtherSessions` also
+ * ends every other session of the account (this one stays).
+ */
+export const ChangePassphraseBody = z.strictObject({
+  currentAuthSecret: b64Bytes({ length: 32 }),
+  newSalt: b64Bytes({ length: 16 }),
+  newAuthSecret: b64Bytes({ length: 32 }),
+  endOtherSessions: z.boolean(),
+});
+export type ChangePassphraseBody = z.infer<typeof ChangePassphraseBody>;
 
 export const CreateRoomBody = z.strictObject({
   name: RoomName,
@@ -176,8 +196,14 @@ export const RoomView = z.object({
   name: z.string(),
   createdAt: z.string(),
   members: z.array(z.object({ userId: Uuid, username: z.string() })),
+  /** Who created the room: they (and org admins) may remove members (issue 9). */
+  createdBy: Uuid.optional(),
 });
 export type RoomView = z.infer<typeof RoomView>;
+
+/** Why members are no longer in a room: they left, a room admin removed them, or an org admin deactivated them. */
+export const MembershipRemovalReason = z.enum(["left", "removed", "deactivated"]);
+export type MembershipRemovalReason = z.infer<typeof MembershipRemovalReason>;
 
 /** One stored message as history and fan-out deliver it. */
 export const StoredMessage = z.object({
@@ -224,6 +250,18 @@ export const AckSharesEvent = z.strictObject({ ids: z.array(z.string().max(40)).
 export const DeliveredShare = z.object({ id: z.string(), share: WireSessionShare });
 export type DeliveredShare = z.infer<typeof DeliveredShare>;
 
+/**
+ * `room:members-removed` (relay to client): members of a room left or were removed.
+ * Sent to the room's remaining sockets and to the removed users' own sockets, which
+ * have already left the room's channel: nothing new of the room reaches them.
+ */
+export const MembersRemovedEvent = z.object({
+  roomId: RoomId,
+  userIds: z.array(Uuid).min(1).max(200),
+  reason: MembershipRemovalReason,
+});
+export type MembersRemovedEvent = z.infer<typeof MembersRemovedEvent>;
+
 /** Every ack is either `{ ok: true, ...data }` or `{ ok: false, error }`. */
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
 
@@ -236,4 +274,5 @@ export const EVENTS = {
   newShares: "shares:new",
   ackShares: "shares:ack",
   checkpoint: "audit:checkpoint",
+  membersRemoved: "room:members-removed",
 } as const;

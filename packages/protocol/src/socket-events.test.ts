@@ -44,7 +44,7 @@ describe("socket event maps", () => {
 
   it("knows the event names and nothing else", () => {
     expectTypeOf<keyof ClientToServerEvents>().toEqualTypeOf<"message:send" | "room:subscribe" | "shares:send" | "shares:ack">();
-    expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<"message:new" | "shares:new" | "audit:checkpoint">();
+    expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<"message:new" | "shares:new" | "audit:checkpoint" | "room:members-removed">();
     expectTypeOf<keyof InterServerEvents>().toBeNever();
     expectTypeOf<SocketData<Uint8Array>>().toEqualTypeOf<{
       userId: string;

@@ -11,6 +11,7 @@ import type {
   AckSharesEvent,
   Ack,
   DeliveredShare,
+  MembersRemovedEvent,
   SendMessageAck,
   SendMessageEvent,
   SendSharesEvent,
@@ -53,6 +54,8 @@ export interface ServerToClientEvents {
   [EVENTS.newShares]: (shares: DeliveredShare[]) => void;
   /** A checkpoint anchored on the ledger. */
   [EVENTS.checkpoint]: (checkpoint: LedgerCheckpoint) => void;
+  /** Members left or were removed from a room (to its sockets and the removed users' own). */
+  [EVENTS.membersRemoved]: (event: MembersRemovedEvent) => void;
 }
 
 /** Relay instances do not talk to each other (one process serves every socket). */

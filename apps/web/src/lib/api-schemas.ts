@@ -40,6 +40,9 @@ export const UserKeysResponse = z.object({ user: UserKeys });
 /** A bare acknowledgement (logout). */
 export const OkResponse = z.object({ ok: z.literal(true) });
 
+/** POST /api/auth/passphrase: how many other sessions it ended. */
+export const PassphraseChangedResponse = z.object({ ok: z.literal(true), endedSessions: z.number().int().min(0) });
+
 // ---- devices and key backup (issue 3) ------------------------------------
 
 /** Largest sealed key backup the server keeps (identity key, session starts, contact pins). */
@@ -82,3 +85,55 @@ export const RevokeDeviceBody = z.strictObject({
   signature: Signature,
 });
 export type RevokeDeviceBody = z.infer<typeof RevokeDeviceBody>;
+
+// ---- sessions (issue 9) ----------------------------------------------------
+
+/** One of the user's live log-ins, as the devices page lists it. */
+export const SessionView = z.object({
+  id: Uuid,
+  /** The device the session is bound to; null while a log-in has no device yet (restore). */
+  deviceId: z.string().nullable(),
+  deviceName: z.string().nullable(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  expiresAt: z.string(),
+  /** The session of the browser asking. */
+  current: z.boolean(),
+});
+export type SessionView = z.infer<typeof SessionView>;
+export const SessionsResponse = z.object({ sessions: z.array(SessionView) });
+
+/** POST /api/sessions/logout-everywhere: whether this browser's own session survives. */
+export const LogoutEverywhereBody = z.strictObject({ keepCurrent: z.boolean() });
+export type LogoutEverywhereBody = z.infer<typeof LogoutEverywhereBody>;
+export const LogoutEverywhereResponse = z.object({ ended: z.number().int().min(0) });
+
+// ---- membership and offboarding (issue 9) ---------------------------------
+
+/** One account as GET /api/admin/users lists it for admins: role, status, devices, rooms. */
+export const AdminUser = z.object({
+  id: Uuid,
+  username: z.string(),
+  role: z.enum(["admin", "compliance", "member"]),
+  createdAt: z.string(),
+  status: z.enum(["active", "deactivated"]),
+  deactivatedAt: z.string().nullable(),
+  devices: z.object({ active: z.number().int().min(0), total: z.number().int().min(0) }),
+  rooms: z.array(z.object({ id: Uuid, name: z.string() })),
+});
+export type AdminUser = z.infer<typeof AdminUser>;
+export const AdminUsersResponse = z.object({ users: z.array(AdminUser) });
+
+/** POST /api/admin/users/:id/deactivate: what the deactivation did. */
+export const DeactivationResponse = z.object({
+  deactivation: z.object({
+    userId: Uuid,
+    deactivatedAt: z.string(),
+    deactivatedBy: Uuid,
+    leafIndex: z.number().int().min(0),
+    sessionsEnded: z.number().int().min(0),
+    devicesRevoked: z.number().int().min(0),
+    roomsLeft: z.number().int().min(0),
+  }),
+});
+export type DeactivationResponse = z.infer<typeof DeactivationResponse>;

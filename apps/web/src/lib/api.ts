@@ -3,20 +3,31 @@
  * The browser's REST client: one function per route, responses parsed with the
  * shared zod schemas, errors raised as {@link ApiError} with the server's stable code.
  */
-import { AuthParamsResponse, type DeviceRegistration, type LoginBody, type SignupBody } from "@cairn/protocol";
+import {
+  AuthParamsResponse,
+  type ChangePassphraseBody,
+  type DeviceRegistration,
+  type LoginBody,
+  type SignupBody,
+} from "@cairn/protocol";
 import type { z } from "zod";
 import {
+  AdminUsersResponse,
+  DeactivationResponse,
   BackupResponse,
   BackupVersionResponse,
   ConfigResponse,
   DeviceResponse,
   DevicesResponse,
+  LogoutEverywhereResponse,
   MeResponse,
   MessagesResponse,
   OkResponse,
+  PassphraseChangedResponse,
   RoomKeysResponse,
   RoomResponse,
   RoomsResponse,
+  SessionsResponse,
 } from "./api-schemas";
 
 export class ApiError extends Error {
@@ -81,12 +92,22 @@ export const api = {
   login: (body: LoginBody) => request("/api/auth/login", MeResponse, post(body)),
   logout: () => request("/api/auth/logout", OkResponse, { method: "POST" }),
   me: () => request("/api/auth/me", MeResponse),
+  changePassphrase: (body: ChangePassphraseBody) => request("/api/auth/passphrase", PassphraseChangedResponse, post(body)),
   config: () => request("/api/config", ConfigResponse),
   rooms: () => request("/api/rooms", RoomsResponse),
   createRoom: (name: string, members: string[]) => request("/api/rooms", RoomResponse, post({ name, members })),
   room: (roomId: string) => request(`/api/rooms/${roomId}`, RoomResponse),
   addMember: (roomId: string, username: string) =>
     request(`/api/rooms/${roomId}/members`, RoomResponse, post({ username })),
+  /** The room's creator or an org admin removes a member (oneself: leaving). */
+  removeMember: (roomId: string, userId: string) =>
+    request(`/api/rooms/${roomId}/members/${encodeURIComponent(userId)}`, RoomResponse, { method: "DELETE" }),
+  leaveRoom: (roomId: string) => request(`/api/rooms/${roomId}/leave`, OkResponse, { method: "POST" }),
+  /** Admins: every account with status, devices and rooms. */
+  adminUsers: () => request("/api/admin/users", AdminUsersResponse),
+  /** Admins: deactivates an account (sessions end, devices revoked in Cairn, out of every room). */
+  deactivateUser: (userId: string) =>
+    request(`/api/admin/users/${encodeURIComponent(userId)}/deactivate`, DeactivationResponse, { method: "POST" }),
   messages: (roomId: string, beforeSeq?: number) =>
     request(`/api/rooms/${roomId}/messages${beforeSeq ? `?beforeSeq=${beforeSeq}` : ""}`, MessagesResponse),
   roomKeys: (roomId: string) => request(`/api/rooms/${roomId}/keys`, RoomKeysResponse),
@@ -99,4 +120,11 @@ export const api = {
     request(`/api/devices/${encodeURIComponent(deviceId)}`, DeviceResponse, patch({ name })),
   revokeDevice: (deviceId: string, revokedAtMs: number, signature: string) =>
     request(`/api/devices/${encodeURIComponent(deviceId)}/revoke`, DeviceResponse, post({ revokedAtMs, signature })),
+  /** The user's live sessions (log-ins), the caller's marked `current`. */
+  sessions: () => request("/api/sessions", SessionsResponse),
+  endSession: (sessionId: string) =>
+    request(`/api/sessions/${encodeURIComponent(sessionId)}`, OkResponse, { method: "DELETE" }),
+  /** Ends every session of the user; this browser's too unless `keepCurrent`. */
+  logoutEverywhere: (keepCurrent: boolean) =>
+    request("/api/sessions/logout-everywhere", LogoutEverywhereResponse, post({ keepCurrent })),
 };

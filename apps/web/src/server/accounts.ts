@@ -1,10 +1,18 @@
 import "server-only";
-import { createSession, enqueueLedgerTx } from "@cairn/db";
+import { endUserSessions, enqueueLedgerTx } from "@cairn/db";
 import { ready, verifyDeviceCertificate } from "@cairn/crypto";
-import { CairnError, fromBase64Url, toBase64Url, type LoginBody, type SignupBody } from "@cairn/protocol";
+import {
+  CairnError,
+  fromBase64Url,
+  toBase64Url,
+  type ChangePassphraseBody,
+  type LoginBody,
+  type SignupBody,
+} from "@cairn/protocol";
 import { DUMMY_HASH, authHashes } from "./auth-hash";
 import { db } from "./db";
 import { fakeSalt } from "./fake-salt";
+import { newSession } from "./session";
 
 /** The one answer to a failed log-in, whether or not the username exists. */
 export const INVALID_CREDENTIALS_MESSAGE = "Wrong username or passphrase.";
@@ -97,7 +105,8 @@ export async function signup(
         agreementPublicKey: body.device.agreementPublicKey,
         signature: body.device.signature,
       });
-      const session = await createSession(tx, created.id);
+      // Bound to the device created above: its revocation ends this session.
+      const session = await newSession(tx, created.id, device.deviceId);
       return { created, session };
     });
     return { account: view(user.created), session: user.session };
@@ -125,4 +134,35 @@ export async function account(userId: string): Promise<AccountView> {
   const user = await db().user.findUnique({ where: { id: userId } });
   if (!user) throw new CairnError("UNAUTHENTICATED", "Please log in.");
   return view(user);
+}
+
+/**
+ * Passphrase change: checks `currentAuthSecret` with the same Argon2id check as log-in,
+ * then replaces the salt and auth hash (only while the hash is still the one checked,
+ * so of two changes at once only one lands) and, with `endOtherSessions`, deletes every
+ * other session of the user, in one transaction. Session `sessionId` stays valid.
+ * @throws CairnError INVALID_CREDENTIALS on a wrong current secret (nothing changes),
+ *   CONFLICT when another change landed first, UNAUTHENTICATED when the user is gone,
+ *   RATE_LIMITED when the Argon2id pool is full
+ */
+export async function changePassphrase(
+  userId: string,
+  sessionId: string,
+  body: ChangePassphraseBody,
+): Promise<{ endedSessions: number }> {
+  const user = await db().user.findUnique({ where: { id: userId }, select: { authHash: true } });
+  if (!user) throw new CairnError("UNAUTHENTICATED", "Please log in.");
+  if (!(await authHashes().verify(user.authHash, fromBase64Url(body.currentAuthSecret)))) {
+    throw new CairnError("INVALID_CREDENTIALS", "The current passphrase is wrong.");
+  }
+  const authHash = await authHashes().hash(fromBase64Url(body.newAuthSecret));
+  return db().$transaction(async (tx) => {
+    const changed = await tx.user.updateMany({
+      where: { id: userId, authHash: user.authHash },
+      data: { salt: bytesOf(body.newSalt), authHash },
+    });
+    if (changed.count !== 1) throw new CairnError("CONFLICT", "The passphrase was changed meanwhile. Log in again.");
+    if (!body.endOtherSessions) return { endedSessions: 0 };
+    return { endedSessions: await endUserSessions(tx, userId, sessionId) };
+  });
 }

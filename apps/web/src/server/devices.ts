@@ -1,5 +1,5 @@
 import "server-only";
-import { enqueueLedgerTx, publishServerEvent } from "@cairn/db";
+import { bindSession, endDeviceSessions, enqueueLedgerTx, publishServerEvent } from "@cairn/db";
 import { ready, verifyDeviceCertificate, verifyDeviceRevocation } from "@cairn/crypto";
 import { CairnError, fromBase64Url, type DeviceRegistration } from "@cairn/protocol";
 import type { OwnDevice } from "@/lib/api-schemas";
@@ -42,10 +42,11 @@ export async function listDevices(userId: string): Promise<OwnDevice[]> {
  * Registers a new device of the logged-in user (restored from the key backup): the
  * certificate must verify under the account's identity key, as the chaincode will
  * check again. Writes the Device row and the registerDevice ledger outbox row in one
- * transaction.
+ * transaction, and binds the registering session (`sessionId`) to the new device if it
+ * is still unbound (a log-in from a browser without keys: packages/db sessions.ts).
  * @throws CairnError BAD_SIGNATURE, CONFLICT (device id taken)
  */
-export async function registerDevice(userId: string, body: DeviceRegistration): Promise<OwnDevice> {
+export async function registerDevice(userId: string, body: DeviceRegistration, sessionId?: string): Promise<OwnDevice> {
   await ready();
   const identity = await identityKeyOf(userId);
   const cert = {
@@ -77,6 +78,7 @@ export async function registerDevice(userId: string, body: DeviceRegistration): 
         agreementPublicKey: body.agreementPublicKey,
         signature: body.signature,
       });
+      if (sessionId) await bindSession(tx, sessionId, body.deviceId);
       return created;
     });
     return ownView(row);
@@ -96,8 +98,10 @@ export async function renameDevice(userId: string, deviceId: string, name: strin
 /**
  * Revokes one of the user's devices with the identity key's signature over
  * deviceRevocationBytes: Device.revokedAt and the revokeDevice ledger outbox row in one
- * transaction. The relay then refuses the device (handshake and shares); members'
- * clients see `revokedAt` in the key directory and rotate before their next message.
+ * transaction, which also deletes every session bound to the device (its browser gets
+ * 401 on every route from then on). The relay then refuses the device (handshake and
+ * shares); members' clients see `revokedAt` in the key directory and rotate before
+ * their next message.
  * @throws CairnError DEVICE_UNKNOWN, DEVICE_REVOKED (already), BAD_SIGNATURE,
  *   VALIDATION_FAILED (timestamp too far from now)
  */
@@ -128,6 +132,8 @@ export async function revokeDevice(
     });
     // Shares still queued for the device are never delivered now: drop them.
     await tx.sessionShare.deleteMany({ where: { recipientDeviceId: deviceId, deliveredAt: null } });
+    // Its browser's log-ins end with it.
+    await endDeviceSessions(tx, deviceId);
     await enqueueLedgerTx(tx, "revokeDevice", {
       userId,
       deviceId,

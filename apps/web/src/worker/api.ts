@@ -120,6 +120,16 @@ export interface OpenSharesResult {
   opened: number;
 }
 
+/** Shortest passphrase sign-up and a passphrase change accept. */
+export const MIN_PASSPHRASE_CHARS = 8;
+
+/** POST /api/auth/passphrase's secrets (the caller adds endOtherSessions). */
+export interface PassphraseChange {
+  currentAuthSecret: string;
+  newSalt: string;
+  newAuthSecret: string;
+}
+
 export interface CryptoApi {
   prepareSignup(username: string, passphrase: string): Promise<SignupBody>;
   completeSignup(account: AccountInfo): Promise<{ deviceId: string }>;
@@ -140,6 +150,18 @@ export interface CryptoApi {
   /** The PUT hit CONFLICT: merge another device's upload (and read its sessions too). */
   backupConflict(remote: SealedBackup): Promise<void>;
   signRevocation(deviceId: string): Promise<{ revokedAtMs: number; signature: string }>;
+  /**
+   * Passphrase change, step 1: derives the current secrets (with the account's `salt`)
+   * and the new ones (with a new random salt), and records the intent that lets the new
+   * passphrase open this browser's keys if the tab dies after the server switched.
+   */
+  preparePassphraseChange(current: string, next: string, salt: string): Promise<PassphraseChange>;
+  /**
+   * Step 2, once the server answered: accepted re-wraps every local key under the new
+   * passphrase (one transaction); refused forgets the change. Do not call it when the
+   * answer is unknown (network error): the next log-in settles it.
+   */
+  finishPassphraseChange(accepted: boolean): Promise<void>;
   setRoomMembers(
     roomId: string,
     users: UserKeys[],
@@ -175,6 +197,8 @@ export const CRYPTO_METHODS = [
   "backupUploaded",
   "backupConflict",
   "signRevocation",
+  "preparePassphraseChange",
+  "finishPassphraseChange",
   "setRoomMembers",
   "safetyNumber",
   "acceptIdentityKey",

@@ -1,8 +1,8 @@
 /**
  * The engine's account flows: sign-up (new identity, device and recovery key), log-in
  * (unwrapping the stored keys), restore on a browser without keys (from the key
- * backup, with a new device key), resuming after a reload, locking, and signing a
- * device revocation.
+ * backup, with a new device key), resuming after a reload, locking, signing a
+ * device revocation; changing the passphrase is engine-passphrase.ts.
  */
 import {
   certifyDevice,
@@ -18,15 +18,21 @@ import {
   signDeviceRevocation,
 } from "@cairn/crypto";
 import { equalBytes, fromBase64Url, toBase64Url, type DeviceRegistration, type SignupBody } from "@cairn/protocol";
-import { EngineError, type AccountInfo, type SealedBackup } from "./api";
+import { EngineError, type AccountInfo, type PassphraseChange, type SealedBackup } from "./api";
 import { BACKUP_FORMAT, decodeBackup, type BackupContents } from "./backup";
 import { restoreSession } from "./engine-backup";
 import type { EngineContext } from "./engine-context";
 import { clearUnlock, loadKeys, loadUnlock, saveKeys, saveUnlock, type Keys } from "./keyring";
 import { loadLocalBackup, saveLocalBackup, type LocalBackup } from "./local-backup";
+import { EnginePassphrase } from "./engine-passphrase";
+import { dropRekeyIntent } from "./rekey";
 
 export class EngineAccount {
-  constructor(private readonly ctx: EngineContext) {}
+  private readonly passphrase: EnginePassphrase;
+
+  constructor(private readonly ctx: EngineContext) {
+    this.passphrase = new EnginePassphrase(ctx);
+  }
 
   async prepareSignup(username: string, passphrase: string): Promise<SignupBody> {
     await ready();
@@ -85,11 +91,19 @@ export class EngineAccount {
     let keys: Keys;
     try {
       keys = await loadKeys(this.ctx.store, account, p.keystoreKey);
+      // Keys that open with this passphrase: any passphrase-change intent is stale.
+      await dropRekeyIntent(this.ctx.store, account.username);
     } catch (err) {
-      // A browser without keys may restore them from the backup next: keep the login.
-      if (err instanceof EngineError && err.code === "NO_LOCAL_KEYS") this.ctx.pending = { ...p, account };
-      else this.ctx.pending = null;
-      throw err;
+      // Keys under another key: a passphrase change this browser did not finish may explain it.
+      const mismatch = err instanceof EngineError && err.code === "KEYSTORE_MISMATCH";
+      const resumed = mismatch ? await this.passphrase.resumeInterrupted(account, p.keystoreKey) : null;
+      if (!resumed) {
+        // A browser without keys may restore them from the backup next: keep the login.
+        if (err instanceof EngineError && err.code === "NO_LOCAL_KEYS") this.ctx.pending = { ...p, account };
+        else this.ctx.pending = null;
+        throw err;
+      }
+      keys = resumed;
     }
     this.ctx.pending = null;
     const backup = await this.localBackupFor(keys, p.keystoreKey);
@@ -174,6 +188,7 @@ export class EngineAccount {
   }
 
   async lock(): Promise<void> {
+    this.passphrase.forget();
     await clearUnlock(this.ctx.store);
     this.ctx.state?.keystoreKey.fill(0);
     this.ctx.state = null;
@@ -185,6 +200,14 @@ export class EngineAccount {
     const { keys } = this.ctx.unlocked();
     const revokedAtMs = Date.now();
     return Promise.resolve({ revokedAtMs, signature: toBase64Url(signDeviceRevocation(keys.identity, deviceId, revokedAtMs)) });
+  }
+
+  preparePassphraseChange(current: string, next: string, salt: string): Promise<PassphraseChange> {
+    return this.passphrase.prepare(current, next, salt);
+  }
+
+  finishPassphraseChange(accepted: boolean): Promise<void> {
+    return this.passphrase.finish(accepted);
   }
 
   private async localBackupFor(keys: Keys, keystoreKey: Uint8Array): Promise<LocalBackup> {

@@ -20,6 +20,7 @@ import type {
   DiscloseResult,
   EncryptResult,
   OpenSharesResult,
+  PassphraseChange,
   SafetyNumberView,
   SealedBackup,
 } from "./api";
@@ -84,6 +85,12 @@ export class CryptoEngine implements CryptoApi {
   }
   signRevocation(deviceId: string): Promise<{ revokedAtMs: number; signature: string }> {
     return this.account.signRevocation(deviceId);
+  }
+  preparePassphraseChange(current: string, next: string, salt: string): Promise<PassphraseChange> {
+    return this.account.preparePassphraseChange(current, next, salt);
+  }
+  finishPassphraseChange(accepted: boolean): Promise<void> {
+    return this.account.finishPassphraseChange(accepted);
   }
 
   // ---- key backup ---------------------------------------------------------

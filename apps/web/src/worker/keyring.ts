@@ -17,7 +17,7 @@ export interface Keys {
   device: DeviceKeys;
 }
 
-interface AccountRecord {
+export interface AccountRecord {
   username: string;
   userId: string;
   identityPublicKey: string;
@@ -25,7 +25,7 @@ interface AccountRecord {
   wrapped: Uint8Array;
 }
 
-interface UnlockRecord {
+export interface UnlockRecord {
   userId: string;
   username: string;
   key: CryptoKey;
@@ -33,8 +33,10 @@ interface UnlockRecord {
   sealed: ArrayBuffer;
 }
 
-const UNLOCK_KEY = "current";
-const context = (userId: string) => `cairn/keystore/v1:${userId}`;
+export const UNLOCK_KEY = "current";
+/** The wrap context of an account record's keys. */
+export const accountContext = (userId: string) => `cairn/keystore/v1:${userId}`;
+const context = accountContext;
 const b = toBase64Url;
 const u = fromBase64Url;
 
@@ -104,17 +106,21 @@ export async function loadKeys(
   }
 }
 
+/** keystoreKey sealed under a fresh non-extractable AES-GCM key (the "unlock" record, not yet stored). */
+export async function sealUnlock(who: { userId: string; username: string }, keystoreKey: Uint8Array): Promise<UnlockRecord> {
+  const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, keystoreKey.slice());
+  return { userId: who.userId, username: who.username, key, iv, sealed };
+}
+
 /** Remembers keystoreKey for this login, under a fresh non-extractable AES-GCM key. */
 export async function saveUnlock(
   store: KeyValueStore,
   who: { userId: string; username: string },
   keystoreKey: Uint8Array,
 ): Promise<void> {
-  const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, keystoreKey.slice());
-  const record: UnlockRecord = { userId: who.userId, username: who.username, key, iv, sealed };
-  await store.put("unlock", UNLOCK_KEY, record);
+  await store.put("unlock", UNLOCK_KEY, await sealUnlock(who, keystoreKey));
 }
 
 /** The keystore key remembered for `userId`'s login, or null. */

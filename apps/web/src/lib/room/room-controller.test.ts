@@ -3,15 +3,17 @@
  * relay (the browser tests run it against the real ones): what a member sees as
  * history loads, shares arrive, checkpoints come and sends succeed or fail.
  */
-import type { RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
+import type { MembersRemovedEvent, RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
 import { describe, expect, it } from "vitest";
 import type { DecryptResult } from "../../worker/api";
 import { RoomController, type RoomDeps } from "./room-controller";
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
 const BOB = "22222222-2222-4222-8222-222222222222";
+const CAROL = "66666666-6666-4666-8666-666666666666";
 const ROOM = "33333333-3333-4333-8333-333333333333";
-const room: RoomView = { id: ROOM, name: "ops", createdAt: "2026-01-01T00:00:00.000Z", members: [] };
+const room: RoomView = { id: ROOM, name: "ops", createdAt: "2026-01-01T00:00:00.000Z", members: [], createdBy: ALICE };
+const coded = (code: string, message = code) => Object.assign(new Error(message), { code });
 
 function message(roomSeq: number, sender = BOB): StoredMessage {
   return {
@@ -28,8 +30,22 @@ function message(roomSeq: number, sender = BOB): StoredMessage {
 
 type Listener<T> = (v: T) => void;
 
-function world(history: StoredMessage[], opts: { decrypt?: (m: StoredMessage) => DecryptResult; send?: () => Promise<SendMessageAck> } = {}) {
-  const listeners = { message: new Set<Listener<StoredMessage>>(), shares: new Set<Listener<number>>(), checkpoint: new Set<Listener<{ treeSize: number }>>(), status: new Set<Listener<boolean>>() };
+interface WorldOptions {
+  decrypt?: (m: StoredMessage) => DecryptResult;
+  send?: () => Promise<SendMessageAck>;
+  /** Whether the server still answers GET /api/rooms/:id for this user. */
+  member?: () => boolean;
+  leave?: () => Promise<{ ok: true }>;
+}
+
+function world(history: StoredMessage[], opts: WorldOptions = {}) {
+  const listeners = {
+    message: new Set<Listener<StoredMessage>>(),
+    shares: new Set<Listener<number>>(),
+    checkpoint: new Set<Listener<{ treeSize: number }>>(),
+    status: new Set<Listener<boolean>>(),
+    removed: new Set<Listener<MembersRemovedEvent>>(),
+  };
   const on = <T>(set: Set<Listener<T>>) => (l: Listener<T>) => {
     set.add(l);
     return () => set.delete(l);
@@ -38,13 +54,15 @@ function world(history: StoredMessage[], opts: { decrypt?: (m: StoredMessage) =>
   const deps: RoomDeps = {
     self: { id: ALICE, username: "alice" },
     api: {
-      room: (id) => (id === ROOM ? Promise.resolve({ room }) : Promise.reject(Object.assign(new Error("nope"), { code: "ROOM_NOT_FOUND" }))),
+      room: (id) => (id === ROOM && (opts.member?.() ?? true) ? Promise.resolve({ room }) : Promise.reject(coded("ROOM_NOT_FOUND"))),
       roomKeys: (id) => {
         keyRequests.push(id);
         return Promise.resolve({ users: [] as UserKeys[] });
       },
       messages: (_id, before) => Promise.resolve({ messages: history.filter((m) => before === undefined || m.roomSeq < before) }),
       addMember: () => Promise.resolve({ room }),
+      removeMember: (_id, userId) => Promise.resolve({ room: { ...room, members: room.members.filter((m) => m.userId !== userId) } }),
+      leaveRoom: opts.leave ?? (() => Promise.resolve({ ok: true as const })),
     },
     crypto: {
       setRoomMembers: () => Promise.resolve({ trusted: 0, rejected: [], contacts: [] }),
@@ -58,6 +76,7 @@ function world(history: StoredMessage[], opts: { decrypt?: (m: StoredMessage) =>
       onSharesOpened: on(listeners.shares),
       onCheckpoint: on(listeners.checkpoint),
       onStatus: on(listeners.status),
+      onMembersRemoved: on(listeners.removed),
     },
     checkLedger: () => Promise.resolve({ identity: "match", devices: {} }),
   };
@@ -138,6 +157,130 @@ describe("RoomController", () => {
     const c = new RoomController(ROOM, deps);
     await c.open();
     c.close();
-    expect(listeners.message.size + listeners.shares.size + listeners.checkpoint.size + listeners.status.size).toBe(0);
+    expect(listeners.message.size + listeners.shares.size + listeners.checkpoint.size + listeners.status.size + listeners.removed.size).toBe(0);
   });
 });
+
+describe("RoomController: leaving and removal (issue 9)", () => {
+  const withMembers: RoomView = {
+    ...room,
+    members: [
+      { userId: ALICE, username: "alice" },
+      { userId: BOB, username: "bob" },
+      { userId: CAROL, username: "carol" },
+    ],
+  };
+
+  it("shows that this user was removed when the relay says so, keeping the lines already shown", async () => {
+    const { deps, listeners } = world([message(1)]);
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    listeners.removed.forEach((l) =>
+      l({ roomId: "55555555-5555-4555-8555-555555555555", userIds: [ALICE], reason: "removed" }),
+    );
+    await settle();
+    expect(c.getSnapshot().removed).toBeNull();
+    listeners.removed.forEach((l) => l({ roomId: ROOM, userIds: [ALICE], reason: "deactivated" }));
+    await settle();
+    expect(c.getSnapshot()).toMatchObject({ removed: "deactivated", ready: false });
+    expect(c.getSnapshot().lines.map((l) => l.text)).toEqual(["text 1"]);
+  });
+
+  it("says why: left, removed by a room admin", async () => {
+    for (const reason of ["left", "removed"] as const) {
+      const { deps, listeners } = world([]);
+      const c = new RoomController(ROOM, deps);
+      await c.open();
+      listeners.removed.forEach((l) => l({ roomId: ROOM, userIds: [BOB, ALICE], reason }));
+      await settle();
+      expect(c.getSnapshot().removed).toBe(reason);
+    }
+  });
+
+  it("another member removed: drops them from the member list and refreshes the keys", async () => {
+    const { deps, listeners, keyRequests } = world([]);
+    deps.api.room = () => Promise.resolve({ room: withMembers });
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    const before = keyRequests.length;
+    listeners.removed.forEach((l) => l({ roomId: ROOM, userIds: [CAROL], reason: "removed" }));
+    await settle();
+    expect(c.getSnapshot().room?.members.map((m) => m.username)).toEqual(["alice", "bob"]);
+    expect(c.getSnapshot().removed).toBeNull();
+    expect(keyRequests.length).toBe(before + 1);
+  });
+
+  it("removeMember shows the server's new member list and refreshes the keys", async () => {
+    const { deps, keyRequests } = world([]);
+    deps.api.removeMember = () =>
+      Promise.resolve({ room: { ...withMembers, members: withMembers.members.slice(0, 2) } });
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    const before = keyRequests.length;
+    await c.removeMember(CAROL);
+    expect(c.getSnapshot().room?.members.map((m) => m.userId)).toEqual([ALICE, BOB]);
+    expect(keyRequests.length).toBe(before + 1);
+  });
+
+  it("removeMember passes the server's refusal on and changes nothing", async () => {
+    const { deps } = world([]);
+    deps.api.room = () => Promise.resolve({ room: withMembers });
+    deps.api.removeMember = () =>
+      Promise.reject(coded("FORBIDDEN", "Only the room's creator or an admin may remove members."));
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    await expect(c.removeMember(CAROL)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(c.getSnapshot().room?.members).toHaveLength(3);
+  });
+
+  it("leave(): left; already out counts as left; any other refusal is thrown and changes nothing", async () => {
+    const ok = new RoomController(ROOM, world([]).deps);
+    await ok.open();
+    await ok.leave();
+    expect(ok.getSnapshot()).toMatchObject({ removed: "left", ready: false });
+
+    const twice = new RoomController(
+      ROOM,
+      world([], { leave: () => Promise.reject(coded("ROOM_NOT_FOUND")) }).deps,
+    );
+    await twice.open();
+    await twice.leave();
+    expect(twice.getSnapshot().removed).toBe("left");
+
+    const down = new RoomController(
+      ROOM,
+      world([], { leave: () => Promise.reject(coded("NETWORK")) }).deps,
+    );
+    await down.open();
+    await expect(down.leave()).rejects.toMatchObject({ code: "NETWORK" });
+    expect(down.getSnapshot()).toMatchObject({ removed: null, ready: true });
+  });
+
+  it("a send refused because the user was removed (event missed) shows the removal once the server confirms", async () => {
+    let member = true;
+    const { deps } = world([], {
+      member: () => member,
+      send: () => Promise.reject(coded("NOT_A_MEMBER", "You are not a member of this room.")),
+    });
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    member = false;
+    await c.send("hello");
+    expect(c.getSnapshot().removed).toBe("removed");
+  });
+
+  it("NOT_A_MEMBER for a stale share recipient, while the server still lists the room, is no removal", async () => {
+    const { deps } = world([], {
+      send: () =>
+        Promise.reject(
+          coded("NOT_A_MEMBER", "A recipient device does not belong to a room member."),
+        ),
+    });
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    await c.send("hello");
+    expect(c.getSnapshot().removed).toBeNull();
+    expect(c.getSnapshot().lines.at(-1)).toMatchObject({ state: "send-failed" });
+  });
+});
+

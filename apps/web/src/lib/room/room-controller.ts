@@ -2,10 +2,11 @@
  * One open room, outside React: loads the room, its members' keys (checked by the
  * crypto worker, then against the ledger) and its history; decrypts live messages,
  * retries those waiting for a session share when shares arrive, marks lines anchored
- * as checkpoints come, refetches after a reconnect, and sends. The UI subscribes to
- * its snapshots and only renders them (useRoom).
+ * as checkpoints come, refetches after a reconnect, and sends; follows members leaving
+ * or being removed, this user included (issue 9). The UI subscribes to its snapshots
+ * and only renders them (useRoom). A little over 300 lines: one room's whole state.
  */
-import type { RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
+import type { MembershipRemovalReason, MembersRemovedEvent, RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
 import type { LedgerCheck } from "../ledger";
 import type { ContactStatus, CryptoApi, Fork } from "../../worker/api";
 import type { Line } from "./line";
@@ -18,6 +19,8 @@ export interface RoomDeps {
     roomKeys(roomId: string): Promise<{ users: UserKeys[] }>;
     messages(roomId: string, beforeSeq?: number): Promise<{ messages: StoredMessage[] }>;
     addMember(roomId: string, username: string): Promise<{ room: RoomView }>;
+    removeMember(roomId: string, userId: string): Promise<{ room: RoomView }>;
+    leaveRoom(roomId: string): Promise<{ ok: true }>;
   };
   crypto: Pick<CryptoApi, "setRoomMembers" | "decrypt">;
   relay: {
@@ -28,6 +31,8 @@ export interface RoomDeps {
     onSharesOpened(l: (count: number) => void): () => void;
     onCheckpoint(l: (cp: { treeSize: number }) => void): () => void;
     onStatus(l: (up: boolean) => void): () => void;
+    /** Members left or were removed (`room:members-removed`); without it, removal shows at the next refused request. */
+    onMembersRemoved?(l: (e: MembersRemovedEvent) => void): () => void;
   };
   /** The chain's verdict on the keys the server serves for one user. */
   checkLedger(user: UserKeys): Promise<LedgerCheck>;
@@ -47,13 +52,18 @@ export interface RoomSnapshot {
   forks: Fork[];
   /** Older history exists on the server. */
   hasEarlier: boolean;
+  /**
+   * This user is no longer a member: they left, a room admin removed them, or an admin
+   * deactivated their account. The lines already shown stay; nothing new arrives or is sent.
+   */
+  removed: MembershipRemovalReason | null;
 }
 
 /** Members whose keys are compared with the chain (each comparison is one request). */
 const LEDGER_CHECKS = 100;
 
 export class RoomController {
-  private snapshot: RoomSnapshot = { room: null, error: null, ready: false, lines: [], contacts: [], ledger: {}, forks: [], hasEarlier: false };
+  private snapshot: RoomSnapshot = { room: null, error: null, ready: false, lines: [], contacts: [], ledger: {}, forks: [], hasEarlier: false, removed: null };
   private readonly listeners = new Set<() => void>();
   private readonly lines = new Map<number, Line>();
   private pending: Line[] = [];
@@ -93,11 +103,18 @@ export class RoomController {
       }),
       relay.onCheckpoint((cp) => this.markAnchored(cp.treeSize)),
     );
+    if (relay.onMembersRemoved) {
+      this.unsubscribe.push(
+        relay.onMembersRemoved((e) => {
+          if (e.roomId === this.roomId) void this.membersRemoved(e);
+        }),
+      );
+    }
     let wasConnected = relay.connected;
     this.unsubscribe.push(
       relay.onStatus((up) => {
         // After a reconnect, fetch what fan-out may have missed (and fresher audit status).
-        if (up && !wasConnected) void this.loadHistory().catch(() => undefined);
+        if (up && !wasConnected && !this.snapshot.removed) void this.loadHistory().catch((err: unknown) => this.refusedAsNonMember(err));
         wasConnected = up;
       }),
     );
@@ -178,8 +195,59 @@ export class RoomController {
     } catch (err) {
       const note = err instanceof Error ? err.message : String(err);
       this.pending = this.pending.map((p) => (p.key === line.key ? { ...p, state: "send-failed", note } : p));
+      await this.refusedAsNonMember(err);
     }
     this.publish();
+  }
+
+  /** Leaves the room: the screen then says so and offers no composer. @throws ApiError with the server's reason */
+  async leave(): Promise<void> {
+    try {
+      await this.deps.api.leaveRoom(this.roomId);
+    } catch (err) {
+      // Already out (left from another tab): the outcome the user asked for.
+      if ((err as { code?: unknown }).code !== "ROOM_NOT_FOUND") throw err;
+    }
+    this.update({ removed: "left", ready: false });
+  }
+
+  /**
+   * Removes a member (the room's creator or an org admin may); the next message then
+   * starts a new session that is not shared with them.
+   * @throws ApiError with the server's reason (FORBIDDEN, NOT_FOUND)
+   */
+  async removeMember(userId: string): Promise<void> {
+    const { room } = await this.deps.api.removeMember(this.roomId, userId);
+    this.update({ room });
+    await this.refreshKeys();
+  }
+
+  /** `room:members-removed` for this room: this user is out, or the member list (and keys) shrank. */
+  private async membersRemoved(e: MembersRemovedEvent): Promise<void> {
+    if (this.closed) return;
+    if (e.userIds.includes(this.deps.self.id)) {
+      this.update({ removed: e.reason, ready: false });
+      return;
+    }
+    const room = this.snapshot.room;
+    if (room) this.update({ room: { ...room, members: room.members.filter((m) => !e.userIds.includes(m.userId)) } });
+    await this.refreshKeys().catch((err: unknown) => this.refusedAsNonMember(err));
+  }
+
+  /**
+   * A refusal that may mean this user is no longer a member (the removal event was
+   * missed, e.g. while offline). NOT_A_MEMBER also names a stale recipient of shares,
+   * so the server is asked: only "no such room" for this user counts as removed.
+   */
+  private async refusedAsNonMember(err: unknown): Promise<void> {
+    const code = (err as { code?: unknown }).code;
+    if (code !== "NOT_A_MEMBER" && code !== "ROOM_NOT_FOUND") return;
+    if (this.closed || this.snapshot.removed || !this.snapshot.room) return;
+    const gone = await this.deps.api.room(this.roomId).then(
+      () => false,
+      (e: unknown) => (e as { code?: unknown }).code === "ROOM_NOT_FOUND",
+    );
+    if (gone && !this.closed && !this.snapshot.removed) this.update({ removed: "removed", ready: false });
   }
 
   /** Adds a member by username. @throws ApiError with the server's reason */

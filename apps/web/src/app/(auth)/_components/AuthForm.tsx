@@ -33,7 +33,7 @@ function explain(err: unknown): string {
       case "NO_LOCAL_KEYS":
         return "This browser has no keys for this account. Restore them with your recovery key.";
       case "KEYSTORE_MISMATCH":
-        return "The keys stored in this browser do not belong to this login. Log in from the browser you signed up in.";
+        return "The keys stored in this browser do not open with this passphrase: they are locked with another one (an earlier passphrase, if you changed it on another device). Log in from a device that is still logged in, or clear this site's data here and restore your keys with your recovery key.";
       default:
         return err.message;
     }
@@ -190,7 +190,8 @@ function Form({ mode }: { mode: Mode }) {
           <p className="muted small" data-testid="history-warning">
             Your passphrase never leaves this browser: it unlocks your private keys, which are stored here. Next you
             get a <strong>recovery key</strong> (17 words) that restores them on a new device. If you lose every
-            device and the recovery key, your message history is lost: nobody can recover it.
+            device and the recovery key, your message history is lost: nobody can recover it. An administrator cannot
+            recover your messages or your keys, and there is no passphrase reset: the server never sees your passphrase.
           </p>
         </>
       )}

@@ -11,6 +11,7 @@ import { api, ApiError } from "@/lib/api";
 import { syncBackupSoon } from "@/lib/backup-sync";
 import type { MeResponse } from "@/lib/api-schemas";
 import { cryptoWorker } from "@/lib/crypto-client";
+import { deviceRevoked, rememberDevice, rememberedDevice } from "@/lib/device-status";
 import { RelayClient } from "@/lib/relay";
 
 /** How often the key backup is checked for changes to upload. */
@@ -40,6 +41,8 @@ export function useChat(): Chat {
   return chat;
 }
 
+const REVOKED = "This device was revoked from another of your devices. It can no longer send or receive messages.";
+
 export function ChatProvider({ children }: { children: ReactNode }) {
   const router = useRouter();
   const [state, setState] = useState<Omit<Chat, "logout" | "connected"> | null>(null);
@@ -54,6 +57,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
       try {
         const { user } = await api.me();
         const unlocked = await cryptoWorker.resume(user.id);
+        if (unlocked) rememberDevice(unlocked.deviceId);
         if (!unlocked) {
           // Keys are not unlocked in this browser for this login: log in again.
           await api.logout().catch(() => undefined);
@@ -69,7 +73,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
         relay.onStatus(setConnected);
         relay.onRefused((err) => {
           if (err.code === "DEVICE_REVOKED") {
-            setRefused("This device was revoked from another of your devices. It can no longer send or receive messages.");
+            setRefused(REVOKED);
           } else if (err.code === "DEVICE_UNKNOWN") {
             setRefused("The server does not know this device. Log out and log in again.");
           }
@@ -77,6 +81,14 @@ export function ChatProvider({ children }: { children: ReactNode }) {
         setState({ user, deviceId: unlocked.deviceId, relayUrl, relay });
       } catch (err) {
         if (err instanceof ApiError && err.code === "UNAUTHENTICATED") {
+          // A revoked device's session ends with it: say so instead of asking to log in.
+          const deviceId = rememberedDevice();
+          const revoked = deviceId !== null && (await api.config().then(({ relayUrl }) => deviceRevoked(relayUrl, deviceId), () => false));
+          if (cancelled) return;
+          if (revoked) {
+            setRefused(REVOKED);
+            return;
+          }
           await cryptoWorker.lock().catch(() => undefined);
           router.replace("/login");
           return;
@@ -100,17 +112,27 @@ export function ChatProvider({ children }: { children: ReactNode }) {
         ({ devices }) => {
           if (devices.find((d) => d.deviceId === state.deviceId)?.revokedAt) {
             state.relay.close();
-            setRefused("This device was revoked from another of your devices. It can no longer send or receive messages.");
+            setRefused(REVOKED);
           }
         },
-        () => undefined,
+        async (err: unknown) => {
+          // The session ended (device revoked, logged out everywhere, account deactivated).
+          if (!(err instanceof ApiError && err.code === "UNAUTHENTICATED")) return;
+          state.relay.close();
+          if (await deviceRevoked(state.relayUrl, state.deviceId)) {
+            setRefused(REVOKED);
+            return;
+          }
+          await cryptoWorker.lock().catch(() => undefined);
+          router.replace("/login");
+        },
       );
     }, REVOCATION_CHECK_MS);
     return () => {
       clearInterval(timer);
       clearInterval(check);
     };
-  }, [state]);
+  }, [state, router]);
 
   const logout = useCallback(async () => {
     state?.relay.close();
@@ -126,7 +148,6 @@ export function ChatProvider({ children }: { children: ReactNode }) {
       </p>
     );
   }
-  if (!state) return <p className="muted center">Unlocking your keys…</p>;
   if (refused) {
     return (
       <div className="auth">
@@ -141,6 +162,8 @@ export function ChatProvider({ children }: { children: ReactNode }) {
       </div>
     );
   }
+  if (!state) return <p className="muted center">Unlocking your keys…</p>;
+
   return (
     <ChatContext.Provider value={{ ...state, connected, logout }}>
       <header className="topbar">

@@ -2,7 +2,8 @@
 /**
  * The user's devices: name, when added and last seen, whether each is registered (or
  * revoked) on the ledger as the relay's ledger view shows it, rename, and revoke
- * (signed with the identity key in the crypto worker). Also the key backup's state.
+ * (signed with the identity key in the crypto worker). Also the key backup's state, and
+ * the user's log-ins (SessionsPanel: end one, or log out everywhere).
  */
 import { useCallback, useEffect, useState } from "react";
 import { api } from "@/lib/api";
@@ -11,6 +12,8 @@ import { cryptoWorker } from "@/lib/crypto-client";
 import { checkAgainstLedger, LEDGER_LABEL, type LedgerCheck } from "@/lib/ledger";
 import type { BackupStatus } from "@/worker/api";
 import { useChat } from "./ChatProvider";
+import { SessionsPanel } from "./SessionsPanel";
+import { PassphraseForm } from "./PassphraseForm";
 
 function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : "never";
@@ -128,6 +131,8 @@ export function DevicesScreen() {
   const [devices, setDevices] = useState<OwnDevice[] | null>(null);
   const [ledger, setLedger] = useState<LedgerCheck | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** Bumped after a device changes: a revocation ends its sessions, so that list reloads too. */
+  const [generation, setGeneration] = useState(0);
 
   const refresh = useCallback(async () => {
     try {
@@ -150,14 +155,19 @@ export function DevicesScreen() {
     void refresh();
   }, [refresh]);
 
+  const changed = useCallback(async () => {
+    await refresh();
+    setGeneration((g) => g + 1);
+  }, [refresh]);
+
   return (
     <main className="page">
       <h2>Your devices</h2>
       <BackupState />
       <p className="muted small">
         Each device has its own keys, certified by your identity key and registered on the ledger. Revoking a device
-        signs a revocation with your identity key (registered on the ledger too): the relay refuses the device, and
-        everyone in your rooms switches to new room keys before their next message.
+        signs a revocation with your identity key (registered on the ledger too): its log-ins end at once, the relay
+        refuses the device, and everyone in your rooms switches to new room keys before their next message.
       </p>
       {ledger && (
         <p className={ledger.identity === "differs" ? "banner error" : "muted small"} data-testid="identity-ledger">
@@ -179,11 +189,13 @@ export function DevicesScreen() {
               device={d}
               current={d.deviceId === deviceId}
               ledger={ledger ? LEDGER_LABEL[ledger.devices[d.deviceId] ?? "unknown"] : "checking the ledger…"}
-              onChanged={refresh}
+              onChanged={changed}
             />
           ))}
         </ul>
       )}
+      <SessionsPanel key={generation} />
+      <PassphraseForm />
     </main>
   );
 }

@@ -2,7 +2,8 @@
 /**
  * The room's members with their trust state: verified, unverified, or key changed (loud),
  * and whether the keys the server serves are the ones on the ledger. Clicking a member
- * opens their safety number.
+ * opens their safety number. The room's creator and org admins also get a remove
+ * control next to each other member (the server decides; this only offers it).
  */
 import { LEDGER_LABEL, type LedgerCheck } from "@/lib/ledger";
 import type { ContactStatus } from "@/worker/api";
@@ -21,13 +22,30 @@ export function MembersBar({
   contacts,
   ledger,
   onOpen,
+  onRemove,
 }: {
   members: { userId: string; username: string }[];
   selfId: string;
   contacts: ContactStatus[];
   ledger: Record<string, LedgerCheck>;
   onOpen: (userId: string) => void;
+  /** Given when this user may remove members: asks to remove one (the caller confirms). */
+  onRemove?: (member: { userId: string; username: string }) => void;
 }) {
+  const remove = (m: { userId: string; username: string }) =>
+    onRemove && m.userId !== selfId ? (
+      <button
+        type="button"
+        className="link small"
+        onClick={() => onRemove(m)}
+        aria-label={`Remove ${m.username} from this room`}
+        title={`Remove ${m.username} from this room`}
+        data-testid="member-remove"
+        data-username={m.username}
+      >
+        ✕
+      </button>
+    ) : null;
   return (
     <p className="members" data-testid="room-members">
       {members.map((m) => {
@@ -35,29 +53,32 @@ export function MembersBar({
         const problem = ledgerProblem(ledger[m.userId]);
         if (m.userId === selfId || !c) {
           return (
-            <span key={m.userId} className="member">
-              {m.username}
+            <span key={m.userId} className="member-slot">
+              <span className="member">{m.username}</span>
+              {remove(m)}
             </span>
           );
         }
         const state = c.changed ? "changed" : c.verified ? "verified" : "unverified";
         return (
-          <button
-            key={m.userId}
-            type="button"
-            className={`member ${state}`}
-            onClick={() => onOpen(m.userId)}
-            data-testid="member"
-            data-username={m.username}
-            data-trust={state}
-            data-ledger={problem ? "flagged" : "ok"}
-            title={problem ?? "Show safety number"}
-          >
-            {m.username}
-            {state === "verified" && " ✓"}
-            {state === "changed" && " ⚠ key changed"}
-            {problem && <span className="error small"> ⚠ {problem}</span>}
-          </button>
+          <span key={m.userId} className="member-slot">
+            <button
+              type="button"
+              className={`member ${state}`}
+              onClick={() => onOpen(m.userId)}
+              data-testid="member"
+              data-username={m.username}
+              data-trust={state}
+              data-ledger={problem ? "flagged" : "ok"}
+              title={problem ?? "Show safety number"}
+            >
+              {m.username}
+              {state === "verified" && " ✓"}
+              {state === "changed" && " ⚠ key changed"}
+              {problem && <span className="error small"> ⚠ {problem}</span>}
+            </button>
+            {remove(m)}
+          </span>
         );
       })}
     </p>

@@ -1,14 +1,17 @@
 "use client";
 /**
  * One room as the UI shows it: the transcript with each message's audit status, the
- * composer, key-change and fork warnings, and a form to add a member. What happens in
- * the room (history, decryption, live messages, keys, sending) is the RoomController's;
- * this component renders its snapshots.
+ * composer, key-change and fork warnings, a form to add a member, leaving, and (for the
+ * room's creator and org admins) removing members; once this user is out of the room it
+ * says so and offers no composer. What happens in the room (history, decryption, live
+ * messages, keys, sending, membership) is the RoomController's; this component renders
+ * its snapshots.
  */
-import { useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api } from "@/lib/api";
 import { cryptoWorker } from "@/lib/crypto-client";
 import { checkAgainstLedger } from "@/lib/ledger";
+import { roomRelay } from "@/lib/room/room-relay";
 import { useRoom } from "@/lib/room/use-room";
 import { Composer } from "./Composer";
 import { MembersBar } from "./MembersBar";
@@ -17,17 +20,34 @@ import { MessageList } from "./MessageList";
 import { useChat } from "./ChatProvider";
 
 export function RoomScreen({ roomId }: { roomId: string }) {
-  const { relay, user, relayUrl } = useChat();
+  const { relay, user, relayUrl, logout } = useChat();
+  const relayForRoom = useMemo(() => roomRelay(relay), [relay]);
   const { room: controller, state } = useRoom(roomId, {
     self: user,
     api,
     crypto: cryptoWorker,
-    relay,
+    relay: relayForRoom,
     checkLedger: (u) => checkAgainstLedger(relayUrl, u),
   });
   const [addName, setAddName] = useState("");
   const [addError, setAddError] = useState<string | null>(null);
   const [safetyFor, setSafetyFor] = useState<string | null>(null);
+  /** The membership change waiting for its second click. */
+  const [confirming, setConfirming] = useState<{ kind: "leave" } | { kind: "remove"; userId: string; username: string } | null>(null);
+  const [memberError, setMemberError] = useState<string | null>(null);
+
+  async function confirmMembership() {
+    const what = confirming;
+    if (!what || !controller) return;
+    setMemberError(null);
+    try {
+      if (what.kind === "leave") await controller.leave();
+      else await controller.removeMember(what.userId);
+      setConfirming(null);
+    } catch (err) {
+      setMemberError(err instanceof Error ? err.message : String(err));
+    }
+  }
 
   async function addMember(e: FormEvent) {
     e.preventDefault();
@@ -39,6 +59,12 @@ export function RoomScreen({ roomId }: { roomId: string }) {
       setAddError(err instanceof Error ? err.message : String(err));
     }
   }
+
+  // A deactivated account's sessions have ended on the server: end this browser's too.
+  const deactivated = state?.removed === "deactivated";
+  useEffect(() => {
+    if (deactivated) void logout();
+  }, [deactivated, logout]);
 
   const error = state?.error;
   if (error) {
@@ -52,7 +78,25 @@ export function RoomScreen({ roomId }: { roomId: string }) {
   }
   if (!state?.room || !controller) return <section className="room muted">Loading room…</section>;
 
-  const { room, ready, contacts, ledger, forks } = state;
+  const { room, ready, contacts, ledger, forks, removed } = state;
+  if (removed) {
+    return (
+      <section className="room" data-testid="room" data-room-id={room.id} data-removed={removed}>
+        <header className="room-header">
+          <h2 data-testid="room-title">{room.name}</h2>
+        </header>
+        <p className="banner error room-banner" role="status" data-testid="room-removed" data-reason={removed}>
+          {removed === "left"
+            ? "You left this room. Messages you already read stay on screen until you close it; nothing new reaches you."
+            : removed === "deactivated"
+              ? "Your account was deactivated by an admin. You are being logged out."
+              : "You were removed from this room. Messages you already read stay on screen until you close it; new messages are no longer shared with you."}
+        </p>
+        <MessageList lines={state.lines} loading={false} />
+      </section>
+    );
+  }
+  const mayRemove = room.createdBy === user.id || user.role === "admin";
   const changed = contacts.filter((c) => c.changed);
   const blocked =
     changed.length > 0
@@ -63,7 +107,14 @@ export function RoomScreen({ roomId }: { roomId: string }) {
       <header className="room-header">
         <div>
           <h2 data-testid="room-title">{room.name}</h2>
-          <MembersBar members={room.members} selfId={user.id} contacts={contacts} ledger={ledger} onOpen={setSafetyFor} />
+          <MembersBar
+            members={room.members}
+            selfId={user.id}
+            contacts={contacts}
+            ledger={ledger}
+            onOpen={setSafetyFor}
+            {...(mayRemove ? { onRemove: (m: { userId: string; username: string }) => setConfirming({ kind: "remove", ...m }) } : {})}
+          />
         </div>
         <form className="inline" onSubmit={(e) => void addMember(e)}>
           <input
@@ -82,7 +133,37 @@ export function RoomScreen({ roomId }: { roomId: string }) {
             </span>
           )}
         </form>
+        <button type="button" className="link" onClick={() => setConfirming({ kind: "leave" })} data-testid="leave-room">
+          Leave room…
+        </button>
       </header>
+      {confirming && (
+        <div className="banner room-banner row" data-testid="membership-confirm">
+          <span className="small">
+            {confirming.kind === "leave"
+              ? "Leave this room? You stop receiving its messages; the others' next message uses a new key you do not get."
+              : `Remove ${confirming.username}? They stop receiving this room's messages; the next message uses a new key they do not get. What they already read stays on their devices.`}
+          </span>
+          <button type="button" className="danger" onClick={() => void confirmMembership()} data-testid="membership-confirm-submit">
+            {confirming.kind === "leave" ? "Leave" : `Remove ${confirming.username}`}
+          </button>
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              setConfirming(null);
+              setMemberError(null);
+            }}
+          >
+            Cancel
+          </button>
+          {memberError && (
+            <span className="error" role="alert" data-testid="membership-error">
+              {memberError}
+            </span>
+          )}
+        </div>
+      )}
       {changed.map((c) => (
         <div key={c.userId} className="banner error room-banner" role="alert" data-testid="key-change-warning">
           <strong>⚠ {c.username}&apos;s security key changed.</strong>{" "}

@@ -1,7 +1,7 @@
 import { RegisterDeviceBody } from "@/lib/api-schemas";
 import { listDevices, registerDevice } from "@/server/devices";
 import { json, readBody, route } from "@/server/http";
-import { requireUser } from "@/server/session";
+import { requireSession, requireUser } from "@/server/session";
 
 export const runtime = "nodejs";
 
@@ -11,9 +11,12 @@ export const GET = route(async () => {
   return json({ devices: await listDevices(user.id) });
 });
 
-/** POST /api/devices RegisterDeviceBody -> 201 { device } (400 BAD_SIGNATURE, 409 CONFLICT) */
+/**
+ * POST /api/devices RegisterDeviceBody -> 201 { device } (400 BAD_SIGNATURE, 409 CONFLICT).
+ * Binds the calling session to the new device when it is bound to none (a restore).
+ */
 export const POST = route(async (req: Request) => {
-  const user = await requireUser();
+  const session = await requireSession();
   const body = await readBody(req, RegisterDeviceBody);
-  return json({ device: await registerDevice(user.id, body) }, 201);
+  return json({ device: await registerDevice(session.user.id, body, session.sessionId) }, 201);
 });

@@ -1,5 +1,6 @@
 import { LoginBody } from "@cairn/protocol";
 import { login } from "@/server/accounts";
+import { refuseDeactivated } from "@/server/admin-deactivate";
 import { json, readBody, route } from "@/server/http";
 import { rateLimits, requestIp } from "@/server/rate-limit";
 import { startSession } from "@/server/session";
@@ -17,6 +18,7 @@ export const POST = route(async (req: Request) => {
   const body = await readBody(req, LoginBody);
   await limits.take("loginUsername", body.username);
   const account = await login(body);
+  await refuseDeactivated(account.id); // issue 9: same answer as a wrong passphrase
   // Only failures count against a username: its owner logging in often is fine.
   await limits.refund("loginUsername", body.username);
   const res = json({ user: account });
