@@ -9,14 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
-import { message, newPage, PASSPHRASE, send, signUp, uniqueName } from "./helpers";
-
-async function logIn(page: Page, username: string, passphrase: string): Promise<void> {
-  await page.goto("/login");
-  await page.getByTestId("username").fill(username);
-  await page.getByTestId("passphrase").fill(passphrase);
-  await page.getByTestId("auth-submit").click();
-}
+import { logIn, message, newPage, PASSPHRASE, send, signUp, uniqueName } from "./helpers";
 
 async function expectAnchored(page: Page, text: string): Promise<void> {
   await expect(message(page, text).getByTestId("message-status")).toHaveText(/^anchored · checkpoint \d+$/, {

@@ -11,8 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import pg from "pg";
-import { message, newPage, PASSPHRASE, send, uniqueName } from "./helpers";
+import { message, newPage, PASSPHRASE, send, uniqueName, withDb } from "./helpers";
 
 /**
  * Signs up like helpers.signUp, and also checks what a user is told about the recovery
@@ -56,18 +55,6 @@ async function createRoom(page: Page, name: string, member: string): Promise<str
 async function openRoom(page: Page, name: string): Promise<void> {
   await page.locator(`[data-testid="room-link"][data-room-name="${name}"]`).click();
   await expect(page.getByTestId("room-title")).toHaveText(name);
-}
-
-async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const url = process.env.CAIRN_E2E_DATABASE_URL;
-  expect(url, "CAIRN_E2E_DATABASE_URL").toBeTruthy();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 test("a new device restores from the recovery key, reads the old messages, and revokes the old device", async ({

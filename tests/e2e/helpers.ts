@@ -1,6 +1,7 @@
 /** Steps the browser specs share: accounts, pages, sending and finding messages. */
 import { randomBytes } from "node:crypto";
 import { expect, type Browser, type Page } from "@playwright/test";
+import pg from "pg";
 
 export const PASSPHRASE = "correct horse battery staple";
 
@@ -41,4 +42,25 @@ export async function send(page: Page, text: string): Promise<void> {
 /** The message whose plaintext contains `text`, once decrypted. */
 export function message(page: Page, text: string) {
   return page.getByTestId("message").filter({ has: page.getByTestId("message-body").getByText(text) });
+}
+
+/** Logs in on the login page (the outcome is the caller's to check). */
+export async function logIn(page: Page, username: string, passphrase: string): Promise<void> {
+  await page.goto("/login");
+  await page.getByTestId("username").fill(username);
+  await page.getByTestId("passphrase").fill(passphrase);
+  await page.getByTestId("auth-submit").click();
+}
+
+/** Runs `fn` with a client of the stack's database (what an operator could read and write). */
+export async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const url = process.env.CAIRN_E2E_DATABASE_URL;
+  expect(url, "CAIRN_E2E_DATABASE_URL").toBeTruthy();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
 }

@@ -9,20 +9,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import pg from "pg";
-import { message, newPage, PASSPHRASE, send, signUp, uniqueName } from "./helpers";
-
-async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const url = process.env.CAIRN_E2E_DATABASE_URL;
-  expect(url, "CAIRN_E2E_DATABASE_URL").toBeTruthy();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+import type pg from "pg";
+import { message, newPage, PASSPHRASE, send, signUp, uniqueName, withDb } from "./helpers";
 
 async function openRoom(page: Page, name: string): Promise<void> {
   await page.locator(`[data-testid="room-link"][data-room-name="${name}"]`).click();

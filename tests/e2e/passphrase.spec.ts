@@ -7,16 +7,9 @@
  * member's browser keeps reading the room. The page says what nobody can recover.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { message, newPage, PASSPHRASE, send, signUp, uniqueName } from "./helpers";
+import { logIn, message, newPage, PASSPHRASE, send, signUp, uniqueName } from "./helpers";
 
 const NEW_PASSPHRASE = "a different passphrase entirely";
-
-async function logIn(page: Page, username: string, passphrase: string): Promise<void> {
-  await page.goto("/login");
-  await page.getByTestId("username").fill(username);
-  await page.getByTestId("passphrase").fill(passphrase);
-  await page.getByTestId("auth-submit").click();
-}
 
 async function changePassphrase(page: Page, current: string, next: string): Promise<void> {
   await page.getByTestId("passphrase-current").fill(current);

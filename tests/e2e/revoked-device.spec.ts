@@ -9,9 +9,8 @@
  *   (keeping this browser) ends the other browsers' sessions.
  */
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import pg from "pg";
 import { io } from "socket.io-client";
-import { newPage, PASSPHRASE, signUp, uniqueName } from "./helpers";
+import { newPage, PASSPHRASE, signUp, uniqueName, withDb } from "./helpers";
 
 /** Logs in on a browser without keys and restores them from the recovery words (a new device). */
 async function restoreOn(page: Page, username: string, words: string): Promise<void> {
@@ -57,18 +56,6 @@ async function handshake(page: Page, deviceId: string, origin: string): Promise<
     });
   } finally {
     socket.close();
-  }
-}
-
-async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const url = process.env.CAIRN_E2E_DATABASE_URL;
-  expect(url, "CAIRN_E2E_DATABASE_URL").toBeTruthy();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
   }
 }
 
