@@ -8,12 +8,8 @@ import type { Server as HttpServer } from "node:http";
 import type { KeyObject } from "node:crypto";
 import { leafHashOfMessage } from "@cairn/audit";
 import {
-  bindSession,
-  findSession,
   isRoomMember,
-  readCookie,
   storeEnvelope,
-  SESSION_COOKIE,
   type PrismaClient,
 } from "@cairn/db";
 import {
@@ -21,7 +17,6 @@ import {
   CairnError,
   EVENTS,
   MAX_EVENT_BYTES,
-  RelayHandshakeAuth,
   SendMessageEvent,
   SendSharesEvent,
   SubscribeRoomEvent,
@@ -40,10 +35,11 @@ import { Server, type Socket } from "socket.io";
 import { limitEvents, onEvent } from "./handler";
 import type { EventLimits } from "./rate-limit";
 import { errorFields, type Logger } from "@cairn/log";
-import { ed25519PublicKey, envelopeSignatureValid } from "./signatures";
+import { envelopeSignatureValid } from "./signatures";
 import { deliverQueuedShares, queueShares, markSharesDelivered } from "./shares";
 import { originGuard } from "./origin";
 import { createInFlight } from "./in-flight";
+import { authenticate } from "./handshake";
 
 export interface RelayDeps {
   prisma: PrismaClient;
@@ -115,44 +111,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
   });
   if (deps.limits) limitEvents(io, deps.limits);
 
-  io.use((socket, next) => {
-    void (async () => {
-      try {
-        const auth = RelayHandshakeAuth.safeParse(socket.handshake.auth);
-        if (!auth.success) throw new CairnError("VALIDATION_FAILED", "Handshake must name a device.");
-        const device = await prisma.device.findUnique({ where: { id: auth.data.deviceId } });
-        // Checked before the session: a revoked device's sessions ended with its
-        // revocation, and its browser should still learn why (revocations are public
-        // on the ledger; device ids are random).
-        if (device?.revokedAt) throw new CairnError("DEVICE_REVOKED", "This device was revoked.");
-        const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
-        const session = await findSession(prisma, token);
-        if (!session) throw new CairnError("UNAUTHENTICATED", "Log in first.");
-        if (!device || device.userId !== session.user.id) {
-          throw new CairnError("DEVICE_UNKNOWN", "This device is not registered to you.");
-        }
-        // A session belongs to one device: an unbound one (a log-in that named none) is
-        // bound to this device now; a bound one opens sockets for its own device only.
-        if (session.deviceId !== device.id && !(await bindSession(prisma, session.sessionId, device.id))) {
-          throw new CairnError("DEVICE_UNKNOWN", "This session belongs to another of your devices. Log in again.");
-        }
-        const data: RelaySocketData = {
-          userId: session.user.id,
-          username: session.user.username,
-          deviceId: device.id,
-          signingKey: ed25519PublicKey(device.signingPublicKey),
-        };
-        socket.data = data;
-        next();
-      } catch (err) {
-        const e = err instanceof CairnError ? err : new CairnError("INTERNAL", "Handshake failed.");
-        if (!(err instanceof CairnError)) log.error("handshake failed", errorFields(err));
-        const out = new Error(e.message) as Error & { data: unknown };
-        out.data = { code: e.code };
-        next(out);
-      }
-    })();
-  });
+  io.use(authenticate(prisma, log));
 
   io.on("connection", (socket) => {
     const { data } = socket;
