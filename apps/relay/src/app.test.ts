@@ -14,8 +14,8 @@ import {
   signedEnvelope,
   startRelay,
   type RunningRelay,
-  type TestClient,
   type TestUser,
+  socketPool,
 } from "./test-fixtures";
 
 let db: TestDatabase;
@@ -24,14 +24,8 @@ let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
 let roomId: string;
-const sockets: TestClient[] = [];
-
-async function open(user: TestUser): Promise<TestClient> {
-  const s = client(relay.url, user);
-  sockets.push(s);
-  await connected(s);
-  return s;
-}
+const sockets = socketPool();
+const open = (user: TestUser) => sockets.open(relay.url, user);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -42,7 +36,7 @@ beforeAll(async () => {
   roomId = await makeRoom(db.prisma, [alice, bob]);
 });
 afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
+  sockets.closeAll();
 });
 afterAll(async () => {
   await relay.close();
@@ -52,13 +46,13 @@ afterAll(async () => {
 describe("handshake", () => {
   it("refuses a connection without a session", async () => {
     const s = client(relay.url, null, { deviceId: alice.deviceId });
-    sockets.push(s);
+    sockets.track(s);
     await expect(connected(s)).rejects.toMatchObject({ data: { code: "UNAUTHENTICATED" } });
   });
 
   it("refuses another user's device", async () => {
     const s = client(relay.url, { token: alice.token, deviceId: bob.deviceId });
-    sockets.push(s);
+    sockets.track(s);
     await expect(connected(s)).rejects.toMatchObject({ data: { code: "DEVICE_UNKNOWN" } });
   });
 });
@@ -145,7 +139,7 @@ describe("session shares", () => {
     const ack = await emitAck(a, EVENTS.sendShares, { shares: [share] });
     expect(ack).toMatchObject({ ok: true, queued: 1 });
     const b1 = client(relay.url, bob);
-    sockets.push(b1);
+    sockets.track(b1);
     const delivered = nextEvent(b1, EVENTS.newShares);
     await connected(b1);
     const list = await delivered;
@@ -153,7 +147,7 @@ describe("session shares", () => {
     b1.disconnect();
     // Not acknowledged: delivered again on the next connection.
     const b2 = client(relay.url, bob);
-    sockets.push(b2);
+    sockets.track(b2);
     const again = nextEvent(b2, EVENTS.newShares);
     await connected(b2);
     const list2 = await again;
@@ -190,7 +184,7 @@ describe("revocation", () => {
     relay.relay.dropDevice(dave.deviceId);
     expect(await gone).toBe("io server disconnect");
     const again = client(relay.url, dave);
-    sockets.push(again);
+    sockets.track(again);
     await expect(connected(again)).rejects.toMatchObject({ data: { code: "DEVICE_REVOKED" } });
   });
 });

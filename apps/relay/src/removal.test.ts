@@ -17,8 +17,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resyncRelay } from "./resync";
 import { applyServerEvent } from "./server-events";
 import {
-  client,
-  connected,
   emitAck,
   makeRoom,
   makeUser,
@@ -28,19 +26,14 @@ import {
   type RunningRelay,
   type TestClient,
   type TestUser,
+  socketPool,
 } from "./test-fixtures";
 
 let db: TestDatabase;
 let relay: RunningRelay;
 let events: ServerEventSubscription;
-const sockets: TestClient[] = [];
-
-async function open(user: TestUser): Promise<TestClient> {
-  const s = client(relay.url, user);
-  sockets.push(s);
-  await connected(s);
-  return s;
-}
+const sockets = socketPool();
+const open = (user: TestUser) => sockets.open(relay.url, user);
 
 /** Every room message a socket receives from now on. */
 function collect(socket: TestClient): StoredMessage[] {
@@ -70,7 +63,7 @@ beforeAll(async () => {
   events = await subscribeServerEvents(db.url, (event) => applyServerEvent(relay.relay, db.prisma, log, event));
 });
 afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
+  sockets.closeAll();
 });
 afterAll(async () => {
   await events.close();

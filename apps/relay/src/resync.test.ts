@@ -9,8 +9,6 @@ import { EVENTS } from "@cairn/protocol";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resyncRelay } from "./resync";
 import {
-  client,
-  connected,
   emitAck,
   makeRoom,
   makeUser,
@@ -18,27 +16,21 @@ import {
   signedEnvelope,
   startRelay,
   type RunningRelay,
-  type TestClient,
   type TestUser,
+  socketPool,
 } from "./test-fixtures";
 
 let db: TestDatabase;
 let relay: RunningRelay;
-const sockets: TestClient[] = [];
-
-async function open(user: TestUser): Promise<TestClient> {
-  const s = client(relay.url, user);
-  sockets.push(s);
-  await connected(s);
-  return s;
-}
+const sockets = socketPool();
+const open = (user: TestUser) => sockets.open(relay.url, user);
 
 beforeAll(async () => {
   db = await createTestDatabase();
   relay = await startRelay(db.prisma);
 });
 afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
+  sockets.closeAll();
 });
 afterAll(async () => {
   await relay.close();

@@ -184,3 +184,28 @@ export function nextEvent<E extends keyof ServerToClientEvents>(
     socket.once<keyof ServerToClientEvents>(event, listener);
   });
 }
+
+/** The test clients a test file opens, all closed by {@link SocketPool.closeAll} (afterEach/afterAll). */
+export interface SocketPool {
+  /** Connects `user` to the relay at `url` and keeps the socket for closeAll. */
+  open(url: string, user: Pick<TestUser, "token" | "deviceId">): Promise<TestClient>;
+  /** Keeps a socket opened elsewhere for closeAll. */
+  track(socket: TestClient): void;
+  closeAll(): void;
+}
+
+export function socketPool(): SocketPool {
+  const sockets: TestClient[] = [];
+  return {
+    async open(url, user) {
+      const s = client(url, user);
+      sockets.push(s);
+      await connected(s);
+      return s;
+    },
+    track: (socket) => void sockets.push(socket),
+    closeAll: () => {
+      for (const s of sockets.splice(0)) s.disconnect();
+    },
+  };
+}

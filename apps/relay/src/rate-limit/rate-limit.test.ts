@@ -10,8 +10,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { limitEvents } from "../handler";
 import { parseEnv } from "../env";
 import {
-  client,
-  connected,
   emitAck,
   emitUnchecked,
   makeRoom,
@@ -19,8 +17,8 @@ import {
   signedEnvelope,
   startRelay,
   type RunningRelay,
-  type TestClient,
   type TestUser,
+  socketPool,
 } from "../test-fixtures";
 import { createEventLimits, eventLimitSpecs } from "./limits";
 
@@ -29,14 +27,8 @@ let relay: RunningRelay;
 let alice: TestUser;
 let bob: TestUser;
 let roomId: string;
-const sockets: TestClient[] = [];
-
-async function open(user: TestUser): Promise<TestClient> {
-  const s = client(relay.url, user);
-  sockets.push(s);
-  await connected(s);
-  return s;
-}
+const sockets = socketPool();
+const open = (user: TestUser) => sockets.open(relay.url, user);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -56,7 +48,7 @@ beforeAll(async () => {
   roomId = await makeRoom(db.prisma, [alice, bob]);
 });
 afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
+  sockets.closeAll();
 });
 afterAll(async () => {
   await relay.close();

@@ -1,55 +1,12 @@
-import { envelopeFromWire, type StoredMessage, type UserKeys } from "@cairn/protocol";
+import { envelopeFromWire, type UserKeys } from "@cairn/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { AccountInfo, EncryptResult } from "./api";
 import { CryptoEngine } from "./engine";
-import { memoryStore, type KeyValueStore } from "./store";
+import { memoryStore } from "./store";
+import { roomLog, signUp, type Person } from "./test-fixtures";
 
 const ROOM = "7b0c3a8e-2f4d-4a6b-9c1e-0d2f3a4b5c6d";
 
-interface Person {
-  engine: CryptoEngine;
-  store: KeyValueStore;
-  account: AccountInfo;
-  keys: UserKeys;
-  salt: string;
-}
-
-async function signUp(username: string, userId: string): Promise<Person> {
-  const store = memoryStore();
-  const engine = new CryptoEngine(store);
-  const body = await engine.prepareSignup(username, `${username} correct horse battery`);
-  const account = { id: userId, username, identityPublicKey: body.identityPublicKey };
-  await engine.completeSignup(account);
-  const keys: UserKeys = {
-    userId,
-    username,
-    identityPublicKey: body.identityPublicKey,
-    devices: [
-      {
-        ...body.device,
-        createdAt: new Date(0).toISOString(),
-        revokedAt: null,
-        registeredOnLedger: true,
-      },
-    ],
-  };
-  return { engine, store, account, keys, salt: body.salt };
-}
-
-let seq = 0;
-function stored(from: Person, sent: EncryptResult): StoredMessage {
-  seq += 1;
-  return {
-    roomId: ROOM,
-    roomSeq: seq,
-    leafIndex: seq - 1,
-    serverTime: new Date().toISOString(),
-    senderUserId: from.account.id,
-    senderUsername: from.account.username,
-    envelope: sent.envelope,
-    anchoredTreeSize: null,
-  };
-}
+const stored = roomLog(ROOM);
 
 describe("CryptoEngine", () => {
   let alice: Person;

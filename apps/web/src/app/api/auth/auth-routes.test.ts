@@ -4,47 +4,34 @@
  * log-in limits with Retry-After, the sign-up limit, and answers that do not tell
  * whether a username exists.
  */
-import { certifyDevice, generateDevice, generateIdentity, ready } from "@cairn/crypto";
-import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
+import { certifyDevice, generateDevice, generateIdentity } from "@cairn/crypto";
+import { routeTestEnv } from "../route-test-env";
 import { AuthParamsResponse, toBase64Url, type SignupBody } from "@cairn/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 type Handler = (req: Request) => Promise<Response>;
-let tdb: TestDatabase;
 let loginRoute: Handler;
 let signupRoute: Handler;
 let paramsRoute: Handler;
 let checkRoute: Handler;
 
-const saved = { ...process.env };
 
-beforeAll(async () => {
-  await ready();
-  tdb = await createTestDatabase();
-  Object.assign(process.env, {
-    DATABASE_URL: tdb.url,
+const env = routeTestEnv({
     CAIRN_RATE_LOGIN_USERNAME: "3/2",
     CAIRN_RATE_LOGIN_IP: "6/60",
     CAIRN_RATE_SIGNUP_IP: "2/600",
     CAIRN_RATE_SIGNUP_CHECK_IP: "3/600",
     CAIRN_RATE_PARAMS_IP: "100/60",
     CAIRN_TRUSTED_PROXIES: "0",
-  });
+});
+
+beforeAll(async () => {
   loginRoute = (await import("./login/route")).POST;
   signupRoute = (await import("./signup/route")).POST;
   paramsRoute = (await import("./params/route")).GET;
   checkRoute = (await import("./signup/check/route")).GET;
 });
 
-afterAll(async () => {
-  const { authHashes } = await import("@/server/auth-hash");
-  await authHashes().close();
-  const { db } = await import("@/server/db");
-  await db().$disconnect();
-  await tdb.drop();
-  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-  Object.assign(process.env, saved);
-});
 
 const secret = (byte: number) => toBase64Url(new Uint8Array(32).fill(byte));
 
@@ -96,9 +83,9 @@ describe("log-in limits", () => {
     expect((await login("dora", 8, "10.0.0.2")).status).toBe(401);
     expect((await login("dora", 8, "10.0.0.1")).status).toBe(401);
     const waitMs = await expectRateLimited(await login("dora", 7, "10.0.0.3"));
-    expect(await tdb.prisma.session.count()).toBe(1); // the sign-up's only
+    expect(await env.db().prisma.session.count()).toBe(1); // the sign-up's only
     // Counted in PostgreSQL, where every web process sees it.
-    const rows = await tdb.prisma.$queryRawUnsafe<{ points: number }[]>(
+    const rows = await env.db().prisma.$queryRawUnsafe<{ points: number }[]>(
       `SELECT points FROM "RateLimit" WHERE key = $1`,
       "web:loginUsername:dora",
     );
@@ -125,7 +112,7 @@ describe("sign-up limits", () => {
     expect((await signupRoute(post("/api/auth/signup", signupBody("erin"), "10.3.0.1"))).status).toBe(201);
     expect((await signupRoute(post("/api/auth/signup", signupBody("finn"), "10.3.0.1"))).status).toBe(201);
     await expectRateLimited(await signupRoute(post("/api/auth/signup", signupBody("gus"), "10.3.0.1")));
-    expect(await tdb.prisma.user.count({ where: { username: "gus" } })).toBe(0);
+    expect(await env.db().prisma.user.count({ where: { username: "gus" } })).toBe(0);
     expect((await signupRoute(post("/api/auth/signup", signupBody("gus"), "10.3.0.2"))).status).toBe(201);
   });
 

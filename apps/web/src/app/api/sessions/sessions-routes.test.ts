@@ -14,11 +14,11 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { certifyDevice, generateDevice, generateIdentity, ready, signDeviceRevocation, type SigningKeyPair } from "@cairn/crypto";
-import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
+import { certifyDevice, generateDevice, generateIdentity, signDeviceRevocation, type SigningKeyPair } from "@cairn/crypto";
+import { routeTestEnv } from "../route-test-env";
 import { toBase64Url, type SignupBody } from "@cairn/protocol";
 import { NextResponse } from "next/server";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 const jar = vi.hoisted(() => ({ token: undefined as string | undefined }));
 vi.mock("next/headers", () => ({
@@ -29,33 +29,17 @@ vi.mock("next/headers", () => ({
 }));
 
 type Handler = (req: Request, ctx?: unknown) => Promise<Response>;
-let tdb: TestDatabase;
-const saved = { ...process.env };
 const HOUR = 3600 * 1000;
 
-beforeAll(async () => {
-  await ready();
-  tdb = await createTestDatabase();
-  Object.assign(process.env, {
-    DATABASE_URL: tdb.url,
+const env = routeTestEnv({
     CAIRN_RATE_LOGIN_USERNAME: "off",
     CAIRN_RATE_LOGIN_IP: "off",
     CAIRN_RATE_SIGNUP_IP: "off",
     CAIRN_RATE_PARAMS_IP: "off",
     CAIRN_SESSION_MAX_AGE: "1d",
     CAIRN_SESSION_IDLE: "2h",
-  });
 });
 
-afterAll(async () => {
-  const { authHashes } = await import("@/server/auth-hash");
-  await authHashes().close();
-  const { db } = await import("@/server/db");
-  await db().$disconnect();
-  await tdb.drop();
-  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-  Object.assign(process.env, saved);
-});
 
 const apiDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const handler = async (route: string, method: string): Promise<Handler> =>
@@ -191,7 +175,7 @@ describe("device-bound sessions", () => {
     const { registerDevice } = await import("@/server/devices");
     await registerDevice(eve.userId, phone, (await sessionRow(phoneToken))?.sessionId);
     expect((await call("keys/backup", "GET", phoneToken)).status).toBe(200);
-    expect(await tdb.prisma.session.count({ where: { deviceId: phone.deviceId } })).toBe(1);
+    expect(await env.db().prisma.session.count({ where: { deviceId: phone.deviceId } })).toBe(1);
 
     // Revoked from the first device: its sessions end in the same transaction.
     const revokedAtMs = Date.now();
@@ -201,7 +185,7 @@ describe("device-bound sessions", () => {
       body: { revokedAtMs, signature },
     });
     expect(revoked.status).toBe(200);
-    expect(await tdb.prisma.session.count({ where: { deviceId: phone.deviceId } })).toBe(0);
+    expect(await env.db().prisma.session.count({ where: { deviceId: phone.deviceId } })).toBe(0);
 
     const backup = await call("keys/backup", "GET", phoneToken);
     expect(backup).toMatchObject({ status: 401, body: { error: { code: "UNAUTHENTICATED" } } });
@@ -217,7 +201,7 @@ describe("device-bound sessions", () => {
     expect(checked).toBeGreaterThan(20);
     // The revoking device still works; eve's own good device was not touched by the revoked one.
     expect((await call("keys/backup", "GET", eve.token)).status).toBe(200);
-    expect((await tdb.prisma.device.findUniqueOrThrow({ where: { id: eve.deviceId } })).revokedAt).toBeNull();
+    expect((await env.db().prisma.device.findUniqueOrThrow({ where: { id: eve.deviceId } })).revokedAt).toBeNull();
   });
 });
 
@@ -280,7 +264,7 @@ describe("expiry from the env (CAIRN_SESSION_IDLE=2h, CAIRN_SESSION_MAX_AGE=1d)"
 
     // A log-in's cookie ends with its session (a day after it began; cookies count whole seconds).
     const res = await call("auth/login", "POST", undefined, { body: { username: "hal", authSecret: secret } });
-    const row = await tdb.prisma.session.findFirstOrThrow({ where: { userId: hal.userId }, orderBy: { createdAt: "desc" } });
+    const row = await env.db().prisma.session.findFirstOrThrow({ where: { userId: hal.userId }, orderBy: { createdAt: "desc" } });
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(24 * HOUR);
     const expires = Date.parse(/Expires=([^;]+)/i.exec(res.setCookie ?? "")?.[1] ?? "");
     expect(expires).toBe(Math.floor(row.expiresAt.getTime() / 1000) * 1000);

@@ -5,43 +5,30 @@
  * endOtherSessions, which ends them all but the caller's; wrong guesses count against
  * the log-in per-username limit; two changes at once cannot both land.
  */
-import { certifyDevice, generateDevice, generateIdentity, ready } from "@cairn/crypto";
-import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
+import { certifyDevice, generateDevice, generateIdentity } from "@cairn/crypto";
+import { routeTestEnv } from "../../route-test-env";
 import { toBase64Url, type ChangePassphraseBody, type SignupBody } from "@cairn/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 type Handler = (req: Request) => Promise<Response>;
-let tdb: TestDatabase;
 let loginRoute: Handler;
 let signupRoute: Handler;
 let passphraseRoute: Handler;
 
-const saved = { ...process.env };
 
-beforeAll(async () => {
-  await ready();
-  tdb = await createTestDatabase();
-  Object.assign(process.env, {
-    DATABASE_URL: tdb.url,
+const env = routeTestEnv({
     CAIRN_RATE_LOGIN_USERNAME: "3/600",
     CAIRN_RATE_LOGIN_IP: "1000/60",
     CAIRN_RATE_SIGNUP_IP: "100/600",
     CAIRN_TRUSTED_PROXIES: "0",
-  });
+});
+
+beforeAll(async () => {
   loginRoute = (await import("../login/route")).POST;
   signupRoute = (await import("../signup/route")).POST;
   passphraseRoute = (await import("./route")).POST;
 });
 
-afterAll(async () => {
-  const { authHashes } = await import("@/server/auth-hash");
-  await authHashes().close();
-  const { db } = await import("@/server/db");
-  await db().$disconnect();
-  await tdb.drop();
-  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-  Object.assign(process.env, saved);
-});
 
 const bytes = (length: number, byte: number) => toBase64Url(new Uint8Array(length).fill(byte));
 const secret = (byte: number) => bytes(32, byte);
@@ -98,7 +85,7 @@ const errorCode = async (res: Response) =>
   ((await res.json()) as { error: { code: string } }).error.code;
 
 async function account(userId: string) {
-  return tdb.prisma.user.findUniqueOrThrow({
+  return env.db().prisma.user.findUniqueOrThrow({
     where: { id: userId },
     select: { salt: true, authHash: true },
   });
@@ -113,7 +100,7 @@ describe("POST /api/auth/passphrase", () => {
     expect(res.status).toBe(401);
     expect(await errorCode(res)).toBe("INVALID_CREDENTIALS");
     expect(await account(userId)).toEqual(before);
-    expect(await tdb.prisma.session.count({ where: { userId } })).toBe(2);
+    expect(await env.db().prisma.session.count({ where: { userId } })).toBe(2);
     expect((await login("wanda", 7)).status).toBe(200);
     // Both sessions still work.
     for (const c of [cookie, other])
@@ -146,7 +133,7 @@ describe("POST /api/auth/passphrase", () => {
     expect((await login("yara", 9)).status).toBe(200);
     // The other device's session was not ended: it can prove the new passphrase too.
     expect((await change(other, body(9, 10))).status).toBe(200);
-    expect(await tdb.prisma.session.count({ where: { userId } })).toBe(3);
+    expect(await env.db().prisma.session.count({ where: { userId } })).toBe(3);
   });
 
   it("with endOtherSessions ends every other session of the user, not the caller's, nobody else's", async () => {
@@ -156,10 +143,10 @@ describe("POST /api/auth/passphrase", () => {
     const bystander = await signUp("ursula");
     const res = await change(second, body(7, 9, true));
     expect(await res.json()).toEqual({ ok: true, endedSessions: 2 });
-    expect(await tdb.prisma.session.count({ where: { userId } })).toBe(1);
+    expect(await env.db().prisma.session.count({ where: { userId } })).toBe(1);
     for (const gone of [first, third])
       expect(await errorCode(await change(gone, body(9, 10)))).toBe("UNAUTHENTICATED");
-    expect(await tdb.prisma.session.count({ where: { userId: bystander.userId } })).toBe(1);
+    expect(await env.db().prisma.session.count({ where: { userId: bystander.userId } })).toBe(1);
     // The caller's session goes on.
     expect((await change(second, body(9, 10))).status).toBe(200);
   });
@@ -173,7 +160,7 @@ describe("POST /api/auth/passphrase", () => {
     // The same budget as log-in: the right passphrase is refused there too, and nothing changed.
     expect((await login("vera", 7)).status).toBe(429);
     expect(
-      toBase64Url((await tdb.prisma.user.findUniqueOrThrow({ where: { username: "vera" } })).salt),
+      toBase64Url((await env.db().prisma.user.findUniqueOrThrow({ where: { username: "vera" } })).salt),
     ).toBe(bytes(16, 1));
   });
 
