@@ -56,7 +56,7 @@ beforeAll(async () => {
   admin = await createUser(db.prisma, ledger, "admin1", "admin");
   alice = await createUser(db.prisma, ledger, "alice");
   bob = await createUser(db.prisma, ledger, "bob");
-  roomId = await createRoom(db.prisma, alice);
+  roomId = await createRoom(db.prisma, alice, bob);
   const other = await createRoom(db.prisma, bob);
   // Interleave another room so the room's leaves are not contiguous, and anchor in several batches.
   for (let i = 0; i < MESSAGES; i++) {

@@ -6,7 +6,7 @@
  */
 import { createRequire } from "node:module";
 import { randomBytes, randomUUID } from "node:crypto";
-import { leafHashOfMessage, verifyBundle, type VerifyReport } from "@cairn/audit";
+import { verifyBundle, type VerifyReport } from "@cairn/audit";
 import { storeEnvelope } from "@cairn/db";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import type { Ledger } from "@cairn/ledger";
@@ -55,7 +55,6 @@ beforeAll(async () => {
       envelope,
       clientMsgId: `pt-${randomUUID()}`,
       senderUserId: alice.id,
-      leafHashOf: (roomSeq, serverTimeMs) => leafHashOfMessage({ envelope, roomSeq, serverTimeMs }),
     });
   }
   await anchorAll(db.prisma, ledger, 2);

@@ -30,7 +30,7 @@ beforeAll(async () => {
   });
   userId = user.id;
   roomIds = await Promise.all(
-    [0, 1, 2].map(async () => (await db.prisma.room.create({ data: { name: "load", createdBy: userId } })).id),
+    [0, 1, 2].map(async () => (await db.prisma.room.create({ data: { name: "load", createdBy: userId, members: { create: { userId } } } })).id),
   );
 });
 afterAll(async () => {

@@ -6,12 +6,7 @@
  */
 import type { Server as HttpServer } from "node:http";
 import type { KeyObject } from "node:crypto";
-import { leafHashOfMessage } from "@cairn/audit";
-import {
-  isRoomMember,
-  storeEnvelope,
-  type PrismaClient,
-} from "@cairn/db";
+import { isRoomMember, sqlPool, type PrismaClient } from "@cairn/db";
 import {
   AckSharesEvent,
   CairnError,
@@ -40,6 +35,7 @@ import { deliverQueuedShares, queueShares, markSharesDelivered } from "./shares"
 import { originGuard } from "./origin";
 import { createInFlight } from "./in-flight";
 import { authenticate } from "./handshake";
+import { createGroupCommit, type GroupCommitOptions } from "./group-commit";
 
 export interface RelayDeps {
   prisma: PrismaClient;
@@ -52,6 +48,10 @@ export interface RelayDeps {
   limits?: EventLimits;
   /** Called after each stored message (wakes the anchor worker). */
   onStored?: () => void;
+  /** Group commit and the process-wide bound on envelopes being stored (group-commit.ts). */
+  groupCommit?: GroupCommitOptions;
+  /** Sends one socket may have unacknowledged; beyond it the relay answers OVERLOADED. Default 32. */
+  maxSendsPerSocket?: number;
 }
 
 /** What the relay keeps per connection: the user, the device and its signing key. */
@@ -96,6 +96,8 @@ export interface Relay {
 export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
   const { prisma, log } = deps;
   const inFlight = createInFlight();
+  const writer = createGroupCommit(sqlPool(prisma), deps.groupCommit);
+  const maxSendsPerSocket = deps.maxSendsPerSocket ?? 32;
   let draining = false;
   const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, RelaySocketData>(httpServer, {
     cors: { origin: deps.corsOrigins, credentials: true },
@@ -168,22 +170,32 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
   }
 
   function registerHandlers(socket: RelaySocket, data: RelaySocketData, ready: Promise<void>): void {
-    onEvent(socket, EVENTS.sendMessage, SendMessageEvent, log, async (input): Promise<SendMessageAck> => {
+    let sending = 0;
+    const admitSend = () => {
+      if (sending >= maxSendsPerSocket) {
+        throw new CairnError("OVERLOADED", `At most ${maxSendsPerSocket} unacknowledged sends per connection.`, {
+          retryAfterMs: 100,
+        });
+      }
+      writer.admit();
+      sending += 1;
+      return () => {
+        sending -= 1;
+      };
+    };
+    onEvent(socket, EVENTS.sendMessage, SendMessageEvent, log, sendMessage, admitSend);
+
+    async function sendMessage(input: SendMessageEvent): Promise<SendMessageAck> {
       await ready;
       const envelope = envelopeFromWire(input.envelope);
       if (envelope.senderDeviceId !== data.deviceId) {
         throw new CairnError("FORBIDDEN", "Envelopes must be sent from their sender device.");
       }
-      await requireMember(envelope.roomId, data.userId);
       if (!envelopeSignatureValid(envelope, data.signingKey)) {
         throw new CairnError("BAD_SIGNATURE", "The envelope's signature does not verify.");
       }
-      const stored = await storeEnvelope(prisma, {
-        envelope,
-        clientMsgId: input.clientMsgId,
-        senderUserId: data.userId,
-        leafHashOf: (roomSeq, serverTimeMs) => leafHashOfMessage({ envelope, roomSeq, serverTimeMs }),
-      });
+      // Membership is checked by the storing statement itself, against committed rows.
+      const stored = await writer.store({ envelope, clientMsgId: input.clientMsgId, senderUserId: data.userId });
       if (stored.created) {
         deps.onStored?.();
         // Everything the room needs is in hand: no second read of what was just written.
@@ -198,7 +210,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
           anchoredTreeSize: null,
         };
         io.to(roomChannel(envelope.roomId)).emit(EVENTS.newMessage, message);
-        log.info("message stored", {
+        log.debug("message stored", {
           roomId: envelope.roomId,
           roomSeq: stored.roomSeq,
           leafIndex: stored.leafIndex,
@@ -206,7 +218,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
         });
       }
       return { roomSeq: stored.roomSeq, leafIndex: stored.leafIndex, serverTime: stored.serverTime.toISOString() };
-    });
+    }
 
     onEvent(socket, EVENTS.subscribeRoom, SubscribeRoomEvent, log, async ({ roomId }) => {
       await ready;

@@ -2,7 +2,7 @@
  * One wrapper for every client event: rate limits, size limit, schema check, error
  * mapping. No event can crash the process or close the connection; the client always
  * gets `{ ok: true, ... }` or `{ ok: false, error: { code, message } }` back
- * (RATE_LIMITED adds `retryAfterMs`), and a refused event runs nothing.
+ * (retryable codes add `retryAfterMs`), and a refused event runs nothing.
  */
 import {
   CairnError,
@@ -42,6 +42,12 @@ function payloadSize(payload: unknown): number {
 }
 
 /**
+ * Admission control for one event kind: called first, before any other work; throws
+ * (OVERLOADED) to refuse the event at once, or returns what to call once it is answered.
+ */
+export type Admit = () => () => void;
+
+/**
  * Handles client event `event`: its schema must parse to the event's payload type and
  * the handler must return the event's ack data (socket-events.ts in @cairn/protocol).
  * The listener takes `unknown`: a client may send anything, and only the schema decides.
@@ -52,11 +58,15 @@ export function onEvent<E extends ClientEventName>(
   schema: z.ZodType<ClientEventPayload<E>>,
   log: Logger,
   handle: (input: ClientEventPayload<E>) => Promise<ClientEventAck<E>>,
+  admit?: Admit,
 ): void {
   const listener = (payload: unknown, ack: unknown): void => {
     const reply: AckFn = typeof ack === "function" ? (ack as AckFn) : () => {};
     void (async () => {
+      let release: (() => void) | undefined;
       try {
+        // Refusing under overload must cost less than the work it saves.
+        release = admit?.();
         const limits = limitsOf.get(socket.nsp.server);
         // Before anything else, so a flood of even malformed events costs little.
         await limits?.event(event, { socketId: socket.id, userId: socket.data.userId });
@@ -77,9 +87,13 @@ export function onEvent<E extends ClientEventName>(
         const body = toErrorBody(err);
         if (body.error.code === "INTERNAL") log.error("event failed", { event, ...errorFields(err) });
         // A flood is refused once per event: at debug level, so it cannot flood the log too.
-        else if (body.error.code === "RATE_LIMITED") log.debug("event rate-limited", { event, userId: socket.data.userId });
+        else if (body.error.code === "RATE_LIMITED" || body.error.code === "OVERLOADED") {
+          log.debug("event refused", { event, code: body.error.code, userId: socket.data.userId });
+        }
         else log.info("event refused", { event, code: body.error.code });
         reply({ ok: false, error: body.error });
+      } finally {
+        release?.();
       }
     })();
   };

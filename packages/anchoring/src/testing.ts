@@ -6,7 +6,6 @@
  * Not part of any runtime.
  */
 import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
-import { leafHashOfMessage } from "@cairn/audit";
 import { enqueueLedgerTx, storeEnvelope, type PrismaClient } from "@cairn/db";
 import type { Ledger } from "@cairn/ledger";
 import { deviceCertificateBytes, envelopeSigningBytes, toBase64Url, type Envelope } from "@cairn/protocol";
@@ -60,8 +59,15 @@ export async function createUser(prisma: PrismaClient, ledger: Ledger, name: str
   return { id: user.id, ref, identity, device, deviceId };
 }
 
-export async function createRoom(prisma: PrismaClient, owner: TestUser): Promise<string> {
-  const room = await prisma.room.create({ data: { name: `room-${randomUUID().slice(0, 8)}`, createdBy: owner.id } });
+/** A room created by `owner`, whose members are the owner and `others` (only members' envelopes are stored). */
+export async function createRoom(prisma: PrismaClient, owner: TestUser, ...others: TestUser[]): Promise<string> {
+  const room = await prisma.room.create({
+    data: {
+      name: `room-${randomUUID().slice(0, 8)}`,
+      createdBy: owner.id,
+      members: { create: [owner, ...others].map((u) => ({ userId: u.id })) },
+    },
+  });
   return room.id;
 }
 
@@ -86,7 +92,6 @@ export async function send(prisma: PrismaClient, roomId: string, sender: TestUse
     envelope,
     clientMsgId: `msg-${randomUUID()}`,
     senderUserId: sender.id,
-    leafHashOf: (roomSeq, serverTimeMs) => leafHashOfMessage({ envelope, roomSeq, serverTimeMs }),
   });
 }
 

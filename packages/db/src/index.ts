@@ -1,4 +1,4 @@
-export { createPrismaClient, PrismaClient, Prisma, type Tx } from "./client";
+export { createPrismaClient, sqlPool, PrismaClient, Prisma, type Tx } from "./client";
 export {
   SESSION_COOKIE,
   SESSION_TTL_MS,
@@ -19,6 +19,7 @@ export {
   type SessionListing,
 } from "./sessions";
 export { storeEnvelope, allocateLeaf, type StoreEnvelopeInput, type StoredEnvelopeRef } from "./envelopes";
+export { storeEnvelopeBatch, MAX_BATCH, type BatchEnvelope, type BatchOutcome, type StoredInBatch } from "./envelope-batch";
 export { listMessages, isRoomMember, shareARoom, latestCheckpoint, checkpointView } from "./messages";
 export {
   enqueueLedgerTx,
@@ -47,3 +48,4 @@ export {
   type AuditNodeRow,
   type AuditNodeRef,
 } from "./audit-nodes";
+export { claimFirstAdmin } from "./first-admin";

@@ -16,13 +16,16 @@ export const ERROR_CODES = [
   "CONFLICT",
   "RATE_LIMITED",
   "LEDGER_UNAVAILABLE",
+  "OVERLOADED",
+  "UNAVAILABLE",
   "INTERNAL",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
  * An error a client may see: a stable code and a human message, never a stack.
- * `RATE_LIMITED` errors may say when to retry (`retryAfterMs`, rounded up to whole ms).
+ * Retryable errors ({@link RETRYABLE_CODES}) may say when to retry (`retryAfterMs`,
+ * rounded up to whole ms).
  */
 export class CairnError extends Error {
   override readonly name: string = "CairnError";
@@ -55,14 +58,29 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   RATE_LIMITED: 429,
   LEDGER_UNAVAILABLE: 503,
+  OVERLOADED: 503,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 };
+
+/**
+ * Codes after which the same request may succeed unchanged: a client backs off
+ * (`retryAfterMs` when given) and resends it, idempotently. OVERLOADED: the relay
+ * refused it at once because its bounded in-flight work is full; UNAVAILABLE: the
+ * database could not be reached; nothing was stored in either case.
+ */
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set(["RATE_LIMITED", "OVERLOADED", "UNAVAILABLE", "LEDGER_UNAVAILABLE"]);
+
+/** True for a code (as any client receives it: a string) in {@link RETRYABLE_CODES}. */
+export function isRetryable(code: string): boolean {
+  return (RETRYABLE_CODES as ReadonlySet<string>).has(code);
+}
 
 export function httpStatusOf(code: ErrorCode): number {
   return HTTP_STATUS[code];
 }
 
-/** The body of every error response and error ack; `retryAfterMs` only on RATE_LIMITED. */
+/** The body of every error response and error ack; `retryAfterMs` only on retryable codes. */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; retryAfterMs?: number };
 }
@@ -70,7 +88,7 @@ export interface ErrorBody {
 /** Maps anything thrown to what a client may see: unknown errors become INTERNAL. */
 export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof CairnError) {
-    if (err.code === "RATE_LIMITED" && err.retryAfterMs !== undefined) {
+    if (RETRYABLE_CODES.has(err.code) && err.retryAfterMs !== undefined) {
       return { error: { code: err.code, message: err.message, retryAfterMs: err.retryAfterMs } };
     }
     return { error: { code: err.code, message: err.message } };

@@ -33,7 +33,13 @@ export {
   type Envelope,
 } from "./records";
 export { DEACTIVATION_TAG, auditDeactivationData } from "./deactivation-record";
-export { ERROR_CODES, CairnError, httpStatusOf, toErrorBody, type ErrorCode, type ErrorBody } from "./errors";
+export { ERROR_CODES, RETRYABLE_CODES, isRetryable, CairnError, httpStatusOf, toErrorBody, type ErrorCode, type ErrorBody } from "./errors";
 export * from "./schemas";
 export * from "./socket-events";
 export * from "./ledger-records";
+export {
+  CHECKPOINT_FILE_FORMAT,
+  CHECKPOINT_FILE_VERSION,
+  CheckpointFile,
+  CheckpointFileCheckpoint,
+} from "./checkpoint-file";

@@ -263,7 +263,7 @@ export const MembersRemovedEvent = z.object({
 export type MembersRemovedEvent = z.infer<typeof MembersRemovedEvent>;
 
 /** Every ack is either `{ ok: true, ...data }` or `{ ok: false, error }`. */
-export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string; retryAfterMs?: number } };
 
 /** Names of socket events, in one place. */
 export const EVENTS = {

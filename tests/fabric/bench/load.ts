@@ -56,7 +56,6 @@ export async function storeOne(fx: Fixture): Promise<StoredEnvelopeRef> {
     envelope,
     clientMsgId: `bench-${String(n).padStart(10, "0")}`,
     senderUserId: fx.userId,
-    leafHashOf: (roomSeq, serverTimeMs) => leafHashOfMessage({ envelope, roomSeq, serverTimeMs }),
   });
 }
 

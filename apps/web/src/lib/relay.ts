@@ -9,9 +9,12 @@ import {
   LedgerCheckpoint,
   DeliveredShare,
   EVENTS,
+  isRetryable,
   SendMessageAck,
   StoredMessage,
+  type Ack,
   type ClientToServerEvents,
+  type SendSharesAck,
   type SendMessageEvent,
   type ServerToClientEvents,
   type UserKeys,
@@ -26,6 +29,12 @@ export interface RelayDeps {
   crypto: CryptoApi;
   /** Member keys of a room, from the key directory (GET /api/rooms/:id/keys). */
   roomKeys: (roomId: string) => Promise<UserKeys[]>;
+  /** How long the relay has to answer a send (default ACK_TIMEOUT_MS). */
+  ackTimeoutMs?: number;
+  /** The wait before a resend (default {@link resendDelay}). */
+  resendDelay?: (attempts: number, retryAfterMs?: number) => number;
+  /** Socket.IO transports (default WebSocket, then long polling). */
+  transports?: ("websocket" | "polling")[];
 }
 
 export class RelayError extends Error {
@@ -42,6 +51,29 @@ interface Outgoing {
   event: SendMessageEvent;
   resolve: (ack: SendMessageAck) => void;
   reject: (err: RelayError) => void;
+  /** Sends so far, the first included. */
+  attempts: number;
+  /** A resend waiting for its backoff to pass. */
+  timer?: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** How long the relay has to answer a send before it is sent again (idempotently). */
+export const ACK_TIMEOUT_MS = 10_000;
+/** Sends of one message (timeouts and retryable refusals) before it is reported as failed. */
+export const MAX_SEND_ATTEMPTS = 8;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 8_000;
+/** The longest wait a relay's `retryAfterMs` can impose (it is the server's word). */
+const RETRY_AFTER_MAX_MS = 60_000;
+
+/**
+ * The wait before resend `attempts + 1`: exponential with jitter, and never shorter
+ * than what the relay asked for.
+ */
+export function resendDelay(attempts: number, retryAfterMs = 0, random = Math.random): number {
+  const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+  const asked = Number.isFinite(retryAfterMs) ? Math.min(Math.max(0, retryAfterMs), RETRY_AFTER_MAX_MS) : 0;
+  return Math.max(asked, Math.round(backoff * (0.5 + random() / 2)));
 }
 
 type Listener<T> = (value: T) => void;
@@ -67,9 +99,10 @@ export class RelayClient {
     deviceId: string,
     private readonly deps: RelayDeps,
   ) {
-    this.socket = io(url, { withCredentials: true, auth: { deviceId }, transports: ["websocket", "polling"] });
+    this.socket = io(url, { withCredentials: true, auth: { deviceId }, transports: deps.transports ?? ["websocket", "polling"] });
     this.socket.on("connect", () => {
       for (const roomId of this.subscribed) this.socket.emit(EVENTS.subscribeRoom, { roomId });
+      // Everything unacknowledged goes again at once: the relay answers a resend with the first ack.
       for (const out of this.outbox.values()) this.emitMessage(out);
       this.statusListeners.forEach((l) => l(true));
     });
@@ -99,7 +132,10 @@ export class RelayClient {
 
   close(): void {
     this.socket.close();
-    for (const out of this.outbox.values()) out.reject(new RelayError("CLOSED", "Disconnected."));
+    for (const out of this.outbox.values()) {
+      clearTimeout(out.timer);
+      out.reject(new RelayError("CLOSED", "Disconnected."));
+    }
     this.outbox.clear();
   }
 
@@ -142,7 +178,7 @@ export class RelayClient {
     try {
       if (shares.length > 0) await this.sendShares(roomId, shares);
       return await new Promise<SendMessageAck>((resolve, reject) => {
-        const out: Outgoing = { event: { clientMsgId, envelope }, resolve, reject };
+        const out: Outgoing = { event: { clientMsgId, envelope }, resolve, reject, attempts: 0 };
         this.outbox.set(clientMsgId, out);
         if (this.socket.connected) this.emitMessage(out);
       });
@@ -153,25 +189,59 @@ export class RelayClient {
     }
   }
 
+  /**
+   * Sends (or resends) one message. No ack within ACK_TIMEOUT_MS, or a retryable
+   * refusal (the relay at capacity, its database restarting), sends it again after a
+   * backoff; the relay stores it once whatever the number of sends.
+   */
   private emitMessage(out: Outgoing): void {
-    this.socket.emit(EVENTS.sendMessage, out.event, (raw) => {
-      if (!this.outbox.has(out.event.clientMsgId)) return;
-      this.outbox.delete(out.event.clientMsgId);
-      if (raw.ok) {
+    const id = out.event.clientMsgId;
+    clearTimeout(out.timer);
+    out.timer = undefined;
+    out.attempts += 1;
+    this.socket.timeout(this.deps.ackTimeoutMs ?? ACK_TIMEOUT_MS).emit(EVENTS.sendMessage, out.event, (err, raw) => {
+      if (this.outbox.get(id) !== out) return;
+      if (err) {
+        this.retryOrFail(out, new RelayError("TIMEOUT", "The relay did not answer in time."));
+      } else if (raw.ok) {
+        this.outbox.delete(id);
         const ack = SendMessageAck.safeParse(raw);
         if (ack.success) out.resolve(ack.data);
         else out.reject(new RelayError("BAD_RESPONSE", "The relay sent an unexpected ack."));
+      } else if (isRetryable(raw.error.code)) {
+        this.retryOrFail(out, new RelayError(raw.error.code, raw.error.message), raw.error.retryAfterMs);
       } else {
+        this.outbox.delete(id);
         out.reject(new RelayError(raw.error.code, raw.error.message));
       }
     });
+  }
+
+  private retryOrFail(out: Outgoing, err: RelayError, retryAfterMs?: number): void {
+    const id = out.event.clientMsgId;
+    if (out.attempts >= MAX_SEND_ATTEMPTS) {
+      this.outbox.delete(id);
+      out.reject(err);
+      return;
+    }
+    out.timer = setTimeout(() => {
+      out.timer = undefined;
+      // While disconnected, the reconnect sends it (and everything else unacknowledged).
+      if (this.outbox.get(id) === out && this.socket.connected) this.emitMessage(out);
+    }, (this.deps.resendDelay ?? resendDelay)(out.attempts, retryAfterMs));
   }
 
   private async sendShares(roomId: string, shares: WireSessionShare[]): Promise<void> {
     if (!this.socket.connected) await new Promise<void>((resolve) => this.socket.once("connect", () => resolve()));
     for (let i = 0; i < shares.length; i += 200) {
       const batch = shares.slice(i, i + 200);
-      const ack = await this.socket.emitWithAck(EVENTS.sendShares, { shares: batch });
+      // With a timeout, Socket.IO's types lose the ack's type: it is the event map's.
+      const answer = this.socket
+        .timeout(this.deps.ackTimeoutMs ?? ACK_TIMEOUT_MS)
+        .emitWithAck(EVENTS.sendShares, { shares: batch }) as Promise<Ack<SendSharesAck>>;
+      const ack = await answer.catch(
+        (): Ack<SendSharesAck> => ({ ok: false, error: { code: "TIMEOUT", message: "The relay did not answer in time." } }),
+      );
       if (!ack.ok) {
         await this.deps.crypto.sharesFailed(roomId);
         throw new RelayError(ack.error.code, ack.error.message);

@@ -6,7 +6,7 @@
  * findings attached to the message they concern, and plaintext disclosure.
  */
 import { createHash, createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
-import { leafHashOfMessage, rootFromLeaves, type BundleKeyRecord, type VerifyReport } from "@cairn/audit";
+import { rootFromLeaves, type BundleKeyRecord, type VerifyReport } from "@cairn/audit";
 import { storeEnvelope, type PrismaClient } from "@cairn/db";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import { deviceCertificateBytes, envelopeHeaderBytes, envelopeSigningBytes, hex, toBase64Url, type Envelope } from "@cairn/protocol";
@@ -93,7 +93,6 @@ async function send(sender: Member, index: number, sealed?: { key: Uint8Array; t
     envelope,
     clientMsgId: `m-${randomUUID()}`,
     senderUserId: sender.id,
-    leafHashOf: (roomSeq, serverTimeMs) => leafHashOfMessage({ envelope, roomSeq, serverTimeMs }),
   });
 }
 
@@ -147,7 +146,11 @@ beforeAll(async () => {
   prisma = tdb.prisma;
   alice = await member("alice", new Date("2026-01-01T00:00:00Z"));
   bob = await member("bob", new Date("2026-01-02T00:00:00Z"));
-  roomId = (await prisma.room.create({ data: { name: "ledger-room", createdBy: alice.id } })).id;
+  roomId = (
+    await prisma.room.create({
+      data: { name: "ledger-room", createdBy: alice.id, members: { create: [{ userId: alice.id }, { userId: bob.id }] } },
+    })
+  ).id;
   for (let i = 0; i < 7; i++) await send(i % 2 === 0 ? alice : bob, i, i === 4 ? { key: messageKey, text: secretText } : undefined);
   await anchor("tx-anchor-1");
   ({ lines, result } = await exportLines());
