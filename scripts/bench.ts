@@ -14,6 +14,7 @@ const BENCHES: Record<string, string> = {
   proofs: "packages/audit/bench/proofs.ts",
   anchor: "tests/fabric/bench/anchor.ts",
   relay: "tests/bench/relay.ts",
+  connections: "tests/bench/connections.ts",
 };
 
 const name = process.argv[2];

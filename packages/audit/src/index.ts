@@ -58,3 +58,13 @@ export { FINDING_CODES, type Finding, type FindingCode } from "./bundle/findings
 export { PathCache, type NodeHasher } from "./bundle/path-cache";
 export { verifyBundle, BundleUnusableError, FINDING_DESCRIPTIONS, type VerifyReport } from "./bundle/verify";
 export type { VerifyDeps, LedgerView, SignatureJob } from "./bundle/verify-deps";
+export { formatReport } from "./bundle/report";
+export {
+  checkpointFileLedger,
+  CheckpointFileGapError,
+  parseCheckpointFile,
+  CheckpointFileInvalidError,
+  recordCheckpointFile,
+  type RecordingLedger,
+  type RecordOptions,
+} from "./checkpoint-file";

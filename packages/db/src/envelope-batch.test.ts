@@ -92,7 +92,7 @@ describe("storeEnvelopeBatch", () => {
     expect(out[1]).toEqual({ ok: true, stored: { ...firstAck, created: false } });
     expect(out[2]).toMatchObject({ ok: false, error: { code: "CONFLICT" } });
     expect(out[3]).toMatchObject({ ok: false, error: { code: "CONFLICT" } });
-    expect(await db.prisma.envelope.count({ where: { senderDeviceId: "device-a", sessionId: original.envelope.sessionId } })).toBe(1);
+    expect(await db.prisma.envelope.count({ where: { senderDeviceId: "device-a", sessionId: new Uint8Array(original.envelope.sessionId) } })).toBe(1);
     await expectLogGapFree();
   });
 

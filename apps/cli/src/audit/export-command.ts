@@ -36,7 +36,10 @@ async function finish(stream: WriteStream): Promise<void> {
 
 export async function exportCommand(opts: ExportCommandOptions): Promise<number> {
   if (!opts.databaseUrl || !opts.serverSecret) {
-    process.stderr.write("cairn export needs DATABASE_URL and CAIRN_SERVER_SECRET (the relay's) in the environment\n");
+    process.stderr.write(
+      "cairn export needs the database and the server secret: start Cairn with `npm start` (it writes both to its data directory, .data/), " +
+        "or set DATABASE_URL and CAIRN_SERVER_SECRET (the relay's)\n",
+    );
     return 2;
   }
   const prisma = createPrismaClient(opts.databaseUrl, { max: 4 });

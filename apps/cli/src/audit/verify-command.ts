@@ -6,12 +6,10 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import cliProgress from "cli-progress";
-import { BundleUnusableError, verifyBundle, type VerifyReport } from "@cairn/audit";
-import { openLedger } from "@cairn/anchoring";
-import { createPrismaClient, type PrismaClient } from "@cairn/db";
+import { BundleUnusableError, formatReport, verifyBundle, type VerifyReport } from "@cairn/audit";
 import type { Ledger } from "@cairn/ledger";
-import { formatReport } from "./report";
 import { createSignaturePool, nodeVerifyHost, type SignaturePool } from "@cairn/audit/node";
+import { openReadLedger, type ReadLedger } from "./read-ledger";
 
 export interface VerifyCommandOptions {
   ledger: "embedded" | "fabric";
@@ -56,24 +54,16 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions): P
     process.stderr.write(`cannot read ${file}: ${(err as Error).message}\n`);
     return 2;
   }
-  let prisma: PrismaClient | undefined;
   let pool: SignaturePool | undefined;
-  let ledger: Ledger | undefined;
+  let read: ReadLedger | undefined;
   const bar = opts.progress && !opts.json && process.stderr.isTTY
     ? new cliProgress.SingleBar({ stream: process.stderr, format: "verifying [{bar}] {percentage}% | {value}/{total} bytes | {eta_formatted}" }, cliProgress.Presets.shades_classic)
     : null;
   try {
-    if (opts.ledger === "embedded") {
-      if (!opts.databaseUrl) {
-        process.stderr.write("--ledger embedded reads the chain tables in PostgreSQL: set DATABASE_URL\n");
-        return 2;
-      }
-      prisma = createPrismaClient(opts.databaseUrl, { max: 2 });
-    }
-    ledger = openLedger({ kind: opts.ledger, as: "reader", prisma, networkFile: opts.networkFile });
+    read = openReadLedger(opts);
     bar?.start(size, 0);
     pool = opts.threads > 0 ? createSignaturePool(opts.threads) : undefined;
-    const report = await verifyFile(file, ledger, (b) => bar?.update(Math.min(b, size)), pool);
+    const report = await verifyFile(file, read.ledger, (b) => bar?.update(Math.min(b, size)), pool);
     bar?.update(size);
     bar?.stop();
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, file)}\n`);
@@ -88,7 +78,6 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions): P
     return 2;
   } finally {
     await pool?.close();
-    await ledger?.close().catch(() => undefined);
-    await prisma?.$disconnect().catch(() => undefined);
+    await read?.close();
   }
 }

@@ -1,16 +1,32 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 
+/** How a child process ended: its exit code, or the signal that killed it, or why it never ran. */
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be started at all (spawn failed). */
+  error?: Error;
+}
+
+/** "code 1", "signal SIGKILL" — what an operator reads in `cairn start`'s output. */
+export function describeExit(status: ExitStatus): string {
+  if (status.error) return `failed to start: ${status.error.message}`;
+  if (status.signal) return `signal ${status.signal}`;
+  return `code ${String(status.code)}`;
+}
+
 export interface Child {
   name: string;
   process: ChildProcess;
-  exited: Promise<number | null>;
+  exited: Promise<ExitStatus>;
   stop(): Promise<void>;
 }
 
 /**
  * Starts a child process whose output goes to its log file and, prefixed, to the
- * console; `stop` sends SIGTERM and waits (SIGKILL after 10 s).
+ * console; `stop` sends SIGTERM and waits (SIGKILL after 10 s). The log file is
+ * closed once the process's output has ended, however it ended.
  */
 export function startChild(opts: {
   name: string;
@@ -33,18 +49,27 @@ export function startChild(opts: {
   };
   child.stdout?.on("data", forward);
   child.stderr?.on("data", forward);
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const exited = new Promise<ExitStatus>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    // A spawn failure emits "error" and no "exit".
+    child.once("error", (error) => {
+      if (child.pid === undefined) resolve({ code: null, signal: null, error });
+    });
+  });
+  child.once("close", () => log.end());
+  child.once("error", () => {
+    if (child.pid === undefined) log.end();
+  });
   return {
     name: opts.name,
     process: child,
     exited,
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
       clearTimeout(timer);
-      log.end();
     },
   };
 }

@@ -7,12 +7,20 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
  * from their on-chain records; it is never printed or logged.
  */
 export function loadOrCreateSecret(file: string): string {
-  if (existsSync(file)) {
-    const value = readFileSync(file, "utf8").trim();
-    if (!/^[0-9a-f]{64}$/.test(value)) throw new Error(`${file} does not hold a 64-hex-digit secret`);
-    return value;
-  }
+  const existing = readSecret(file);
+  if (existing) return existing;
   const value = randomBytes(32).toString("hex");
   writeFileSync(file, value + "\n", { mode: 0o600 });
+  return value;
+}
+
+/**
+ * The secret kept in `file`, or undefined when there is no such file (nothing is created).
+ * @throws Error when the file does not hold a 64-hex-digit secret
+ */
+export function readSecret(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  const value = readFileSync(file, "utf8").trim();
+  if (!/^[0-9a-f]{64}$/.test(value)) throw new Error(`${file} does not hold a 64-hex-digit secret`);
   return value;
 }

@@ -1,7 +1,9 @@
 /**
  * `cairn start`: brings up Cairn on one machine — PostgreSQL (embedded unless
  * DATABASE_URL is set), migrations, the relay with its ledger worker, and the web
- * app — then prints the URL to open. Ctrl-C stops everything it started.
+ * app — then prints the URL to open. The relay and the web app are supervised
+ * (supervisor.ts): one that dies is restarted with backoff; one that keeps dying
+ * stops the stack. Ctrl-C or SIGTERM stops everything it started, with no restart.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -9,8 +11,9 @@ import { migrate } from "@cairn/db/admin";
 import { up as fabricUp } from "../fabric/network";
 import { postgresDataDir, REPO_ROOT } from "./paths";
 import { openStackDatabase } from "./postgres";
-import { startChild, waitForHttp, type Child } from "./processes";
+import { relayChild, relayReady, webChild, webReady } from "./children";
 import { loadOrCreateSecret } from "./secret";
+import { supervise, type Supervised } from "./supervisor";
 
 export interface StartOptions {
   webPort: number;
@@ -28,6 +31,9 @@ export interface StackInfo {
   webUrl: string;
   relayUrl: string;
   databaseUrl: string;
+  /** The ledger the relay anchors on, and the Fabric network file when it is Fabric (`cairn export` and `cairn verify` read both). */
+  ledger: "embedded" | "fabric";
+  fabricNetwork?: string;
   relayLog: string;
   webLog: string;
   pid: number;
@@ -69,13 +75,15 @@ export async function startStack(opts: StartOptions): Promise<void> {
   const relayLog = path.join(dataDir, "relay.log");
   const webLog = path.join(dataDir, "web.log");
   const baseEnv = { ...process.env, DATABASE_URL: db.url, NODE_ENV: "production" };
-  const children: Child[] = [];
+  const supervised: Supervised[] = [];
 
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    for (const child of children.reverse()) await child.stop();
+    // Ctrl-C in a terminal signals the children too: none of their exits is a crash now.
+    for (const s of supervised) s.hold();
+    for (const s of [...supervised].reverse()) await s.stop();
     await db.stop();
     process.exit(code);
   };
@@ -83,53 +91,58 @@ export async function startStack(opts: StartOptions): Promise<void> {
   process.on("SIGTERM", () => void stopAll(0));
 
   try {
-    const relay = startChild({
+    const relay = supervise({
       name: "relay",
-      command: process.execPath,
-      args: ["--import", "tsx", path.join(REPO_ROOT, "apps/relay/src/main.ts")],
-      cwd: path.join(REPO_ROOT, "apps/relay"),
-      env: {
-        ...baseEnv,
-        CAIRN_RELAY_PORT: String(opts.relayPort),
-        CAIRN_RELAY_HOST: "127.0.0.1",
-        CAIRN_WEB_ORIGINS: `${webUrl},http://127.0.0.1:${opts.webPort}`,
-        CAIRN_SERVER_SECRET: secret,
-        CAIRN_LEDGER: opts.ledger,
-        ...(fabric ? { CAIRN_FABRIC_NETWORK: fabric.networkJson } : {}),
-      },
+      spawn: () =>
+        relayChild({
+          port: opts.relayPort,
+          env: {
+            ...baseEnv,
+            CAIRN_WEB_ORIGINS: `${webUrl},http://127.0.0.1:${opts.webPort}`,
+            CAIRN_SERVER_SECRET: secret,
+            CAIRN_LEDGER: opts.ledger,
+            ...(fabric ? { CAIRN_FABRIC_NETWORK: fabric.networkJson } : {}),
+          },
+          logFile: relayLog,
+          echo: !opts.quiet,
+        }),
+      ready: relayReady(opts.relayPort),
+      say,
       logFile: relayLog,
-      echo: !opts.quiet,
     });
-    children.push(relay);
-    await waitForHttp(`http://127.0.0.1:${opts.relayPort}/socket.io/?EIO=4&transport=polling`, 60_000, relay);
+    supervised.push(relay);
+    await relay.up;
 
     // Written before the web app starts: whoever waits for the web URL (the browser
     // tests) can rely on it being there once the page answers.
-    const info: StackInfo = { webUrl, relayUrl, databaseUrl: db.url, relayLog, webLog, pid: process.pid };
+    const info: StackInfo = { webUrl, relayUrl, databaseUrl: db.url, ledger: opts.ledger, fabricNetwork: fabric?.networkJson, relayLog, webLog, pid: process.pid };
     writeFileSync(path.join(dataDir, "stack.json"), JSON.stringify(info, null, 2), { mode: 0o600 });
-    const next = path.join(REPO_ROOT, "apps/web/node_modules/next/dist/bin/next");
-    const web = startChild({
+    const web = supervise({
       name: "web",
-      command: process.execPath,
-      args: [next, "start", "-p", String(opts.webPort), "-H", "127.0.0.1"],
-      cwd: path.join(REPO_ROOT, "apps/web"),
-      env: { ...baseEnv, CAIRN_RELAY_URL: relayUrl, CAIRN_SERVER_SECRET: secret },
+      spawn: () =>
+        webChild({
+          port: opts.webPort,
+          env: { ...baseEnv, CAIRN_RELAY_URL: relayUrl, CAIRN_SERVER_SECRET: secret },
+          logFile: webLog,
+          echo: !opts.quiet,
+        }),
+      ready: webReady(opts.webPort),
+      say,
       logFile: webLog,
-      echo: !opts.quiet,
     });
-    children.push(web);
-    await waitForHttp(`http://127.0.0.1:${opts.webPort}/`, 120_000, web);
+    supervised.push(web);
+    await web.up;
 
     say(`relay       ${relayUrl}  (log: ${relayLog})`);
     say(`ledger      ${fabric ? `Fabric network (${fabric.networkJson})` : "embedded (in PostgreSQL)"}`);
     say(`ready in    ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say("");
     say(`Cairn is running at ${webUrl}  — open it in your browser. Ctrl-C stops it.`);
-    const code = await Promise.race(children.map((c) => c.exited.then((x) => ({ c, x }))));
-    say(`${code.c.name} exited (${String(code.x)}); stopping`);
+    const given = await Promise.race(supervised.map((s) => s.gaveUp));
+    process.stderr.write(`cairn start: ${given.name} keeps dying; stopping Cairn\n`);
     await stopAll(1);
   } catch (err) {
-    process.stderr.write(`cairn start failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (!stopping) process.stderr.write(`cairn start failed: ${err instanceof Error ? err.message : String(err)}\n`);
     await stopAll(1);
   }
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { endUserSessions, enqueueLedgerTx } from "@cairn/db";
+import { claimFirstAdmin, endUserSessions, enqueueLedgerTx } from "@cairn/db";
 import { ready, verifyDeviceCertificate } from "@cairn/crypto";
 import {
   CairnError,
@@ -58,8 +58,9 @@ export async function checkUsernameFree(username: string): Promise<void> {
 }
 
 /**
- * Creates the user, its first device and two ledger registrations (identity, device)
- * and its session in one transaction. The device certificate is checked here as the chaincode will.
+ * Creates the user (admin when it is the installation's first account), its first
+ * device and two ledger registrations (identity, device) and its session in one
+ * transaction. The device certificate is checked here as the chaincode will.
  * @throws CairnError BAD_SIGNATURE, USERNAME_TAKEN
  */
 export async function signup(
@@ -81,9 +82,11 @@ export async function signup(
   const authHash = await authHashes().hash(fromBase64Url(body.authSecret));
   try {
     const user = await db().$transaction(async (tx) => {
-      const created = await tx.user.create({
+      const inserted = await tx.user.create({
         data: { username: body.username, salt: bytesOf(body.salt), authHash, identityPublicKey },
       });
+      // The first account is admin from the moment it exists (same transaction).
+      const created = (await claimFirstAdmin(tx, inserted.id)) ? { ...inserted, role: "admin" } : inserted;
       await tx.device.create({
         data: {
           id: device.deviceId,

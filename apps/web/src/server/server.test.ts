@@ -64,6 +64,9 @@ describe("accounts", () => {
     const user = await prisma.user.findUniqueOrThrow({ where: { id: account.id } });
     expect(user.authHash).toMatch(/^\$argon2id\$/);
     expect(user.authHash).not.toContain(body.authSecret);
+    // The installation's first account is admin from the moment it exists, before any page asks.
+    expect(account.role).toBe("admin");
+    expect(user.role).toBe("admin");
   });
 
   it("refuses a taken username and a forged device certificate, storing nothing", async () => {
@@ -96,6 +99,7 @@ describe("rooms", () => {
     const dora = await prisma.user.findUniqueOrThrow({ where: { username: "dora" } });
     const { account: finn } = await accounts.signup(signupBody("finn"));
     const { account: gus } = await accounts.signup(signupBody("gus"));
+    expect([finn.role, gus.role]).toEqual(["member", "member"]);
 
     await expect(rooms.createRoom(dora.id, "nope", ["finn", "ghost"])).rejects.toMatchObject({
       code: "USER_NOT_FOUND",

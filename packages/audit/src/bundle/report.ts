@@ -1,5 +1,5 @@
 /** The human form of a verification report. */
-import { FINDING_DESCRIPTIONS, type VerifyReport } from "@cairn/audit";
+import { FINDING_DESCRIPTIONS, type VerifyReport } from "./verify";
 
 export function formatReport(r: VerifyReport, file: string): string {
   const out: string[] = [];
