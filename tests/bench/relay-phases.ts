@@ -1,7 +1,8 @@
 /**
  * One measured phase against one server (the relay or the bare baseline): clients
- * send pre-signed envelopes either closed-loop (each keeps `inFlight` unacked) or
- * open-loop at a fixed rate, for `seconds`; every ack and every delivery to the other
+ * send pre-signed envelopes either closed-loop (each keeps `inFlight` unacked; a refused
+ * send waits its `retryAfterMs` before the next, as the web client does) or open-loop
+ * at a fixed rate (refusals counted, nothing resent), for `seconds`; every ack and every delivery to the other
  * members is timed against its send.
  */
 import type { Socket } from "socket.io-client";
@@ -58,14 +59,19 @@ export async function runPhase(senders: Sender[], load: Load, seconds: number): 
     const t0 = performance.now();
     sentAt.set(n, t0);
     result.sent++;
-    const p = (s.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { clientMsgId: `bench-${String(n).padStart(8, "0")}`, envelope }) as Promise<{ ok: boolean; error?: { code?: string } }>)
-      .then((ack) => {
+    const p = (s.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { clientMsgId: `bench-${String(n).padStart(8, "0")}`, envelope }) as Promise<{ ok: boolean; error?: { code?: string; retryAfterMs?: number } }>)
+      .then(async (ack) => {
         const t = performance.now();
         if (ack.ok) {
           result.accepted++;
           if (t <= end) acceptedInWindow++;
           result.ackMs.push(t - t0);
-        } else refuse(ack.error?.code ?? "?");
+          return;
+        }
+        refuse(ack.error?.code ?? "?");
+        // As the web client does: a refused sender waits as long as the relay asked.
+        const wait = ack.error?.retryAfterMs;
+        if (wait) await new Promise((r) => setTimeout(r, Math.min(wait, end - t)));
       })
       .catch(() => refuse("TIMEOUT"));
     const tracked = p.finally(() => pending.delete(tracked));

@@ -8,7 +8,7 @@
  * the ratio to the relay's own ceiling here (the raw Ed25519 verify rate of the cores
  * it may use, measured in the same run). Writes the "## relay" section of BENCHMARKS.md.
  *
- *   node --import tsx tests/bench/relay.ts [--users 200] [--room 4] [--seconds 8] [--rounds 2]
+ *   node --import tsx tests/bench/relay.ts [--users 200] [--room 4] [--seconds 8] [--rounds 2] [--groups 1]
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -29,12 +29,15 @@ const { values } = parseArgs({
     room: { type: "string", default: "4" },
     seconds: { type: "string", default: "8" },
     rounds: { type: "string", default: "2" },
+    /** Groups the relay's group commit keeps in the database at once. */
+    groups: { type: "string", default: "1" },
   },
 });
 const USERS = Number(values.users);
 const ROOM = Number(values.room);
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
+const GROUPS = Number(values.groups);
 
 /** Raw Ed25519 verifications per second on one core, over a signing record of a 1 KiB envelope. */
 function verifyRate(): number {
@@ -58,7 +61,12 @@ async function main(): Promise<void> {
   const users = await makeWorld(db.prisma, USERS, ROOM);
 
   const http = createServer();
-  const relay = createRelay(http, { prisma, log: createLogger("error", () => {}), corsOrigins: [ORIGIN] });
+  const relay = createRelay(http, {
+    prisma,
+    log: createLogger("error", () => {}),
+    corsOrigins: [ORIGIN],
+    groupCommit: { concurrency: GROUPS },
+  });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const relayUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const bare = await startBare();
@@ -131,7 +139,7 @@ async function main(): Promise<void> {
   const thousand = merged(results["1000 msg/s"]?.relay ?? []);
   const body = `## relay
 
-Command: \`node --import tsx tests/bench/relay.ts --users ${USERS} --room ${ROOM} --seconds ${SECONDS} --rounds ${ROUNDS}\` (also \`pnpm bench relay\`),
+Command: \`node --import tsx tests/bench/relay.ts --users ${USERS} --room ${ROOM} --seconds ${SECONDS} --rounds ${ROUNDS} --groups ${GROUPS}\` (also \`pnpm bench relay\`),
 run ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores (${cores} available), load ${loadavg()[0]?.toFixed(1)} at the end,
 ${((performance.now() - started) / 1000).toFixed(0)} s in all. ${USERS} real Socket.IO clients (one user and device each) in rooms of ${ROOM}, 1 KiB
 signed envelopes, the real \`createRelay\` on real PostgreSQL (embedded, one Prisma pool of 10), against a bare

@@ -139,4 +139,33 @@ describe("base64url and hex", () => {
     for (const bad of ["a", "ab=", "a+b/", "AB", "é"]) expect(() => fromBase64Url(bad), bad).toThrow(TypeError);
     expect(() => fromHex("abc")).toThrow(TypeError);
   });
+
+  it("agrees with Node's own base64url both ways", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const text = Buffer.from(bytes).toString("base64url");
+        expect(toBase64Url(bytes)).toBe(text);
+        expect(fromBase64Url(text)).toEqual(bytes);
+      }),
+    );
+  });
+
+  it("accepts a text only when it is the one encoding of its bytes", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=é\u0100 ";
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }).map((cs) => cs.join("")), (text) => {
+        let decoded: Uint8Array | undefined;
+        try {
+          decoded = fromBase64Url(text);
+        } catch (err) {
+          expect(err).toBeInstanceOf(TypeError);
+        }
+        if (decoded) expect(toBase64Url(decoded)).toBe(text);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(() => fromBase64Url("AB")).toThrow(/non-canonical/);
+    expect(() => fromBase64Url("ABD")).toThrow(/non-canonical/);
+    expect(fromBase64Url("AA")).toEqual(new Uint8Array([0]));
+  });
 });
