@@ -30,7 +30,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "8" },
     rounds: { type: "string", default: "2" },
     /** Groups the relay's group commit keeps in the database at once. */
-    groups: { type: "string", default: "1" },
+    groups: { type: "string", default: "2" },
   },
 });
 const USERS = Number(values.users);

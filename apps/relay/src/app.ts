@@ -26,7 +26,7 @@ import {
   type SocketData,
   type StoredMessage,
 } from "@cairn/protocol";
-import { Server, type Socket } from "socket.io";
+import { Server, type ServerOptions, type Socket } from "socket.io";
 import { limitEvents, onEvent } from "./handler";
 import type { EventLimits } from "./rate-limit";
 import { errorFields, type Logger } from "@cairn/log";
@@ -52,6 +52,11 @@ export interface RelayDeps {
   groupCommit?: GroupCommitOptions;
   /** Sends one socket may have unacknowledged; beyond it the relay answers OVERLOADED. Default 32. */
   maxSendsPerSocket?: number;
+  /**
+   * Socket.IO adapter that shares rooms with other relay processes (several relays);
+   * default: this process only.
+   */
+  adapter?: ServerOptions["adapter"];
 }
 
 /** What the relay keeps per connection: the user, the device and its signing key. */
@@ -110,6 +115,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
     // an error ack (checked per event) instead of a dropped connection.
     maxHttpBufferSize: 16 * MAX_EVENT_BYTES,
     serveClient: false,
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
   if (deps.limits) limitEvents(io, deps.limits);
 

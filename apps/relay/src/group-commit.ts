@@ -21,7 +21,10 @@ export interface GroupCommitOptions {
   maxQueued?: number;
   /** Refuse while the oldest waiting envelope has waited this long (a full queue's delay bound). */
   maxWaitMs?: number;
-  /** Groups in the database at once (each holds the log head only for its own commit). */
+  /**
+   * Groups in the database at once (default 2: while one commits, the next is sent and
+   * planned; the log head still serialises their commits). BENCHMARKS.md "## relay".
+   */
   concurrency?: number;
   /** Stores one group; tests may wrap it (default: storeEnvelopeBatch on `pool`). */
   storeBatch?: (items: BatchEnvelope[]) => Promise<BatchOutcome[]>;
@@ -58,7 +61,7 @@ export function createGroupCommit(pool: pg.Pool, opts: GroupCommitOptions = {}):
   const maxBatch = Math.min(opts.maxBatch ?? 256, MAX_BATCH);
   const maxQueued = opts.maxQueued ?? 4 * maxBatch;
   const maxWaitMs = opts.maxWaitMs ?? 200;
-  const concurrency = opts.concurrency ?? 1;
+  const concurrency = opts.concurrency ?? 2;
   const storeBatch = opts.storeBatch ?? ((items: BatchEnvelope[]) => storeEnvelopeBatch(pool, items));
   let waiting: Waiter[] = [];
   let inStatements = 0;
