@@ -76,7 +76,7 @@ export async function makeRoom(prisma: PrismaClient, userIds: string[]): Promise
   return room.id;
 }
 
-export function signedEnvelope(device: Device, roomId: string): WireEnvelope {
+export function signedEnvelope(device: Device, roomId: string, ciphertext: Uint8Array = randomBytes(64)): WireEnvelope {
   const unsigned: Omit<Envelope, "signature"> = {
     version: 1,
     roomId,
@@ -85,7 +85,7 @@ export function signedEnvelope(device: Device, roomId: string): WireEnvelope {
     index: 0,
     prevHash: new Uint8Array(32),
     nonce: randomBytes(24),
-    ciphertext: randomBytes(64),
+    ciphertext,
   };
   const signature = new Uint8Array(sign(null, envelopeSigningBytes(unsigned), device.signingKey));
   return envelopeToWire({ ...unsigned, signature });

@@ -36,6 +36,7 @@ import { originGuard } from "./origin";
 import { createInFlight } from "./in-flight";
 import { authenticate } from "./handshake";
 import { createGroupCommit, type GroupCommitOptions } from "./group-commit";
+import { DEFAULT_SLOW_CONSUMER_LIMITS, watchSlowConsumers, type SlowConsumerLimits } from "./slow-consumers";
 
 export interface RelayDeps {
   prisma: PrismaClient;
@@ -57,6 +58,8 @@ export interface RelayDeps {
    * default: this process only.
    */
   adapter?: ServerOptions["adapter"];
+  /** When a socket that stops reading is disconnected (slow-consumers.ts); default DEFAULT_SLOW_CONSUMER_LIMITS. */
+  slowConsumers?: Partial<SlowConsumerLimits>;
 }
 
 /** What the relay keeps per connection: the user, the device and its signing key. */
@@ -118,6 +121,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
   });
   if (deps.limits) limitEvents(io, deps.limits);
+  const stopWatching = watchSlowConsumers(io, log, { ...DEFAULT_SLOW_CONSUMER_LIMITS, ...deps.slowConsumers });
 
   io.use(authenticate(prisma, log));
 
@@ -292,6 +296,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
     inFlight: () => inFlight.pending(),
     close: () =>
       new Promise<void>((resolve) => {
+        stopWatching();
         void io.close(() => resolve());
       }),
   };

@@ -93,12 +93,13 @@ describe("group commit", () => {
     const pool = sqlPool(db.prisma);
     const writer = createGroupCommit(pool, {
       maxWaitMs: 100,
+      concurrency: 1,
       storeBatch: async (items) => {
         await gate;
         return storeEnvelopeBatch(pool, items);
       },
     });
-    const first = writer.store(item()); // in the (stalled) statement
+    const first = writer.store(item()); // in the (stalled) statement, the only one allowed
     await new Promise((r) => setTimeout(r, 20));
     const second = writer.store(item()); // waits for the next group
     await new Promise((r) => setTimeout(r, 150));
