@@ -30,7 +30,7 @@ beforeAll(async () => {
   const admin = await createUser(db.prisma, relayLedger, "admin1", "admin");
   const alice = await createUser(db.prisma, relayLedger, "alice");
   const bob = await createUser(db.prisma, relayLedger, "bob");
-  const roomId = await createRoom(db.prisma, alice);
+  const roomId = await createRoom(db.prisma, alice, bob);
   for (let i = 0; i < MESSAGES; i++) {
     await send(db.prisma, roomId, i % 2 ? bob : alice, i);
     if (i === 5) await anchorAll(db.prisma, relayLedger, 4);
