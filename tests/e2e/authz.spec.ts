@@ -51,6 +51,8 @@ test("every route, ledger view and socket event answers each kind of caller as t
   const db = new pg.Client({ connectionString: process.env.CAIRN_E2E_DATABASE_URL });
   await db.connect();
   await db.query(`UPDATE "User" SET role = 'admin' WHERE id = $1`, [admin.userId]);
+  // The first account of a fresh install is admin from sign-up; this matrix needs a plain member.
+  await db.query(`UPDATE "User" SET role = 'member' WHERE id = $1`, [member.userId]);
   await db.query(`UPDATE "User" SET role = 'compliance' WHERE id = $1`, [compliance.userId]);
 
   const write = { headers: { origin } };
@@ -243,7 +245,8 @@ test("every route, ledger view and socket event answers each kind of caller as t
       compliance: await events(compliance),
     };
     const asMember = { "room:subscribe": "ok", "message:send (an envelope nobody signed)": "BAD_SIGNATURE", "shares:send": "ok", "shares:ack (ids of no share of this device)": "ok" };
-    const asStranger = { "room:subscribe": "NOT_A_MEMBER", "message:send (an envelope nobody signed)": "NOT_A_MEMBER", "shares:send": "NOT_A_MEMBER", "shares:ack (ids of no share of this device)": "ok" };
+    // A send is checked for its signature first and for membership as it is stored: either way refused, nothing stored.
+    const asStranger = { "room:subscribe": "NOT_A_MEMBER", "message:send (an envelope nobody signed)": "BAD_SIGNATURE", "shares:send": "NOT_A_MEMBER", "shares:ack (ids of no share of this device)": "ok" };
     expect(sockets).toEqual({ member: asMember, outsider: asStranger, admin: asMember, compliance: asStranger });
     const stored = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "Envelope" WHERE "roomId" = $1`, [roomId]);
     expect(Number(stored.rows[0]?.n)).toBe(0);
