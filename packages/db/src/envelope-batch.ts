@@ -53,8 +53,12 @@ WITH input AS (
   SELECT i.ord, e.id, e."roomId" = i.room_id AS same_room, e."clientMsgId" = i.client_msg_id AS same_id,
          e.ciphertext = i.ciphertext AND e.signature = i.signature AND e.nonce = i.nonce AS same_bytes,
          e."roomSeq", e."leafIndex", e."serverTime"
-  FROM input i JOIN "Envelope" e ON e."senderDeviceId" = i.device_id
-   AND (e."clientMsgId" = i.client_msg_id OR (e."sessionId" = i.session_id AND e."index" = i.idx))
+  -- Two lookups, one per unique index: an OR in one join condition scans the whole table.
+  FROM input i CROSS JOIN LATERAL (
+    SELECT * FROM "Envelope" x WHERE x."senderDeviceId" = i.device_id AND x."clientMsgId" = i.client_msg_id
+    UNION ALL
+    SELECT * FROM "Envelope" x WHERE x."senderDeviceId" = i.device_id AND x."sessionId" = i.session_id AND x."index" = i.idx
+  ) e
 ), member AS (
   SELECT i.* FROM input i
   WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.ord = i.ord)
