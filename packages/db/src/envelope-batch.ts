@@ -12,7 +12,17 @@
  * rows: an envelope from a user who is not (or no longer) a member is refused and
  * allocates nothing, with no separate query and no window between check and write.
  */
-import { auditLeafDataPrefix, auditLeafDataSuffix, CairnError, equalBytes, type Envelope } from "@cairn/protocol";
+import {
+  auditLeafDataPrefix,
+  auditLeafDataSuffix,
+  CairnError,
+  equalBytes,
+  HASH_LENGTH,
+  NONCE_LENGTH,
+  SESSION_ID_LENGTH,
+  SIGNATURE_LENGTH,
+  type Envelope,
+} from "@cairn/protocol";
 import { createHash } from "node:crypto";
 import type pg from "pg";
 
@@ -38,17 +48,23 @@ export type BatchOutcome = { ok: true; stored: StoredInBatch } | { ok: false; er
 export const MAX_BATCH = 512;
 
 /**
- * The statement. Inputs are parallel arrays; `ord` is each envelope's position.
+ * The statement. Inputs are parallel arrays and one packed bytea ({@link pack}); `ord`
+ * is each envelope's position.
  * Room rows are locked in id order before the head, so concurrent groups (several
  * relay processes) cannot deadlock on rooms, and whoever holds the head has
  * already locked every room it needs.
  */
 const STORE_BATCH = `
 WITH input AS (
-  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bytea[], $6::int8[],
-                       $7::bytea[], $8::bytea[], $9::bytea[], $10::bytea[], $11::bytea[])
-    WITH ORDINALITY AS t(room_id, user_id, device_id, client_msg_id, session_id, idx,
-                         prev_hash, nonce, ciphertext, signature, prefix, ord)
+  SELECT t.room_id, t.user_id, t.device_id, t.client_msg_id, t.idx, t.ord,
+         substring($5::bytea FROM t.at + 1 FOR 16) AS session_id,
+         substring($5::bytea FROM t.at + 17 FOR 32) AS prev_hash,
+         substring($5::bytea FROM t.at + 49 FOR 24) AS nonce,
+         substring($5::bytea FROM t.at + 73 FOR 64) AS signature,
+         substring($5::bytea FROM t.at + 137 FOR t.c_len) AS ciphertext,
+         substring($5::bytea FROM t.at + 137 + t.c_len FOR t.p_len) AS prefix
+  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $6::int8[], $7::int4[], $8::int4[], $9::int4[])
+    WITH ORDINALITY AS t(room_id, user_id, device_id, client_msg_id, idx, at, c_len, p_len, ord)
 ), old AS (
   SELECT i.ord, e.id, e."roomId" = i.room_id AS same_room, e."clientMsgId" = i.client_msg_id AS same_id,
          e.ciphertext = i.ciphertext AND e.signature = i.signature AND e.nonce = i.nonce AS same_bytes,
@@ -126,8 +142,41 @@ const RETRY_ON = new Set([
 ]);
 const ATTEMPTS = 3;
 
-function buf(u8: Uint8Array): Buffer {
-  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+/** Fixed-length fields in the order {@link pack} lays them out, then the ciphertext and the leaf prefix. */
+const FIXED = [
+  ["sessionId", SESSION_ID_LENGTH],
+  ["prevHash", HASH_LENGTH],
+  ["nonce", NONCE_LENGTH],
+  ["signature", SIGNATURE_LENGTH],
+] as const;
+/** 136: STORE_BATCH's ciphertext starts at `at + 137` (substring counts from 1). */
+const FIXED_BYTES = FIXED.reduce((n, [, length]) => n + length, 0);
+
+/**
+ * Every envelope's bytes in ONE buffer, which node-postgres sends as a binary
+ * parameter (a bytea[] goes as text, hex-escaped, and both sides pay to encode and
+ * parse it): per envelope sessionId (16), prevHash (32), nonce (24), signature (64),
+ * ciphertext, leaf prefix — the offsets STORE_BATCH's `substring`s use — starting at `at[i]`.
+ */
+function pack(items: readonly BatchEnvelope[], prefixes: Uint8Array[]): { bytes: Buffer; at: number[] } {
+  let size = 0;
+  for (const [i, it] of items.entries()) {
+    for (const [field, length] of FIXED) {
+      if (it.envelope[field].length !== length) throw new RangeError(`envelope ${i}: ${field} must be ${length} bytes`);
+    }
+    size += FIXED_BYTES + it.envelope.ciphertext.length + (prefixes[i]?.length ?? 0);
+  }
+  const bytes = Buffer.allocUnsafe(size);
+  const at: number[] = [];
+  let o = 0;
+  for (const [i, it] of items.entries()) {
+    at.push(o);
+    for (const part of [...FIXED.map(([field]) => it.envelope[field]), it.envelope.ciphertext, prefixes[i] ?? new Uint8Array()]) {
+      bytes.set(part, o);
+      o += part.length;
+    }
+  }
+  return { bytes, at };
 }
 
 function sqlState(err: unknown): string | undefined {
@@ -146,18 +195,17 @@ export async function storeEnvelopeBatch(pool: pg.Pool, items: readonly BatchEnv
   if (items.length === 0) return [];
   if (items.length > MAX_BATCH) throw new RangeError(`at most ${MAX_BATCH} envelopes per batch`);
   const prefixes = items.map((it) => auditLeafDataPrefix(it.envelope));
+  const packed = pack(items, prefixes);
   const params = [
     items.map((it) => it.envelope.roomId),
     items.map((it) => it.senderUserId),
     items.map((it) => it.envelope.senderDeviceId),
     items.map((it) => it.clientMsgId),
-    items.map((it) => buf(it.envelope.sessionId)),
+    packed.bytes,
     items.map((it) => it.envelope.index),
-    items.map((it) => buf(it.envelope.prevHash)),
-    items.map((it) => buf(it.envelope.nonce)),
-    items.map((it) => buf(it.envelope.ciphertext)),
-    items.map((it) => buf(it.envelope.signature)),
-    prefixes.map(buf),
+    packed.at,
+    items.map((it) => it.envelope.ciphertext.length),
+    prefixes.map((p) => p.length),
   ];
   for (let attempt = 1; ; attempt++) {
     try {
