@@ -8,20 +8,22 @@
  * the ratio to the relay's own ceiling here (the raw Ed25519 verify rate of the cores
  * it may use, measured in the same run). Writes the "## relay" section of BENCHMARKS.md.
  *
- *   node --import tsx tests/bench/relay.ts [--users 200] [--room 4] [--seconds 8] [--rounds 2] [--groups 1]
+ *   node --import tsx tests/bench/relay.ts [--users 200] [--room 4] [--seconds 8] [--rounds 2] [--groups 2] [--signature-workers 0]
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateKeyPairSync, randomBytes, sign, verify } from "node:crypto";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { createPrismaClient } from "@cairn/db";
+import { createPrismaClient, sqlPool, storeEnvelopeBatch, type BatchEnvelope } from "@cairn/db";
 import { createTestDatabase } from "@cairn/db/testing";
 import { createLogger } from "@cairn/log";
 import { createRelay } from "@cairn/relay";
 import { writeSection } from "../../packages/audit/bench/sections";
-import { percentile, runPhase, type Load, type PhaseResult, type Sender } from "./relay-phases";
-import { clientFor, connected, envelopeFor, makeWorld, ORIGIN, startBare, type BenchUser } from "./relay-world";
+import { startClients, userToWire } from "./relay-clients-process";
+
+import { percentile, type Load, type PhaseResult } from "./relay-phases";
+import { makeWorld, ORIGIN, startBare } from "./relay-world";
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +33,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "2" },
     /** Groups the relay's group commit keeps in the database at once. */
     groups: { type: "string", default: "2" },
+    /** Worker threads verifying envelope signatures (0: on the relay's event loop). */
+    "signature-workers": { type: "string", default: "0" },
   },
 });
 const USERS = Number(values.users);
@@ -38,6 +42,7 @@ const ROOM = Number(values.room);
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const GROUPS = Number(values.groups);
+const SIGNATURE_WORKERS = Number(values["signature-workers"]);
 
 /** Raw Ed25519 verifications per second on one core, over a signing record of a 1 KiB envelope. */
 function verifyRate(): number {
@@ -60,42 +65,54 @@ async function main(): Promise<void> {
   process.stdout.write(`setting up ${USERS} users in rooms of ${ROOM}…\n`);
   const users = await makeWorld(db.prisma, USERS, ROOM);
 
+  // The relay's own statement, timed: how long each group spends in the database.
+  const statements: { ms: number; size: number }[] = [];
+  const timedStore = async (items: BatchEnvelope[]) => {
+    const t0 = performance.now();
+    try {
+      return await storeEnvelopeBatch(sqlPool(prisma), items);
+    } finally {
+      statements.push({ ms: performance.now() - t0, size: items.length });
+    }
+  };
   const http = createServer();
   const relay = createRelay(http, {
     prisma,
     log: createLogger("error", () => {}),
     corsOrigins: [ORIGIN],
-    groupCommit: { concurrency: GROUPS },
+    groupCommit: { concurrency: GROUPS, storeBatch: timedStore },
+    signatureWorkers: SIGNATURE_WORKERS,
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const relayUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const bare = await startBare();
 
-  let n = 0;
-  const senders = async (url: string, isBare: boolean): Promise<Sender[]> => {
-    const list = users.map((u: BenchUser) => ({ socket: clientFor(url, u, isBare), next: () => ({ n: ++n, envelope: envelopeFor(u, n) }) }));
-    await Promise.all(list.map((s) => connected(s.socket)));
-    if (!isBare) await Promise.all(list.map((s, i) => s.socket.emitWithAck("room:subscribe", { roomId: users[i]?.roomId })));
-    return list;
-  };
-  const relaySenders = await senders(relayUrl, false);
-  const bareSenders = await senders(bare.url, true);
+  const clients = startClients();
+  await clients.ask({ type: "init", users: users.map(userToWire), relayUrl, bareUrl: bare.url }, "ready");
 
   const ceilingPerCore = verifyRate();
   const cores = availableParallelism();
   const results: Record<string, { relay: PhaseResult[]; bare: PhaseResult[] }> = {};
-  const record = (phase: string, who: "relay" | "bare", r: PhaseResult) => {
+  const record = (phase: string, who: "relay" | "bare", r: PhaseResult, cpuMs: number) => {
     results[phase] ??= { relay: [], bare: [] };
     results[phase][who].push(r);
     process.stdout.write(
-      `${phase.padEnd(14)} ${who.padEnd(5)} accepted ${r.acceptedPerSec.toFixed(0).padStart(6)} msg/s  ack p50 ${percentile(r.ackMs, 50).toFixed(1)} ms p99 ${percentile(r.ackMs, 99).toFixed(1)} ms  deliver p99 ${percentile(r.deliverMs, 99).toFixed(1)} ms  refused ${r.refused} ${JSON.stringify(r.refusedBy)}\n`,
+      `${phase.padEnd(14)} ${who.padEnd(5)} accepted ${r.acceptedPerSec.toFixed(0).padStart(6)} msg/s  ack p50 ${percentile(r.ackMs, 50).toFixed(1)} ms p99 ${percentile(r.ackMs, 99).toFixed(1)} ms  deliver p99 ${percentile(r.deliverMs, 99).toFixed(1)} ms  refused ${r.refused} ${JSON.stringify(r.refusedBy)}  server CPU ${((cpuMs * 1000) / Math.max(1, r.accepted)).toFixed(0)} µs/msg${who === "relay" ? `  statements ${statementSummary()}` : ""}\n`,
     );
   };
   const both = async (phase: string, load: (who: "relay" | "bare") => Load, round: number) => {
     const order: ("relay" | "bare")[] = round % 2 === 0 ? ["relay", "bare"] : ["bare", "relay"];
-    for (const who of order) record(phase, who, await runPhase(who === "relay" ? relaySenders : bareSenders, load(who), SECONDS));
+    for (const who of order) {
+      statements.length = 0;
+      const cpu = process.cpuUsage();
+      const answer = await clients.ask({ type: "phase", who, load: load(who), seconds: SECONDS }, "result");
+      const used = process.cpuUsage(cpu);
+      record(phase, who, answer.result, (used.user + used.system) / 1000);
+    }
   };
 
+  const statementSummary = () =>
+    `${statements.length}, p50 ${percentile(statements.map((x) => x.ms), 50).toFixed(1)} ms p99 ${percentile(statements.map((x) => x.ms), 99).toFixed(1)} ms, ${percentile(statements.map((x) => x.size), 50)} envelopes p50`;
   const saturation = (who: "relay" | "bare") => {
     const runs = results.saturation?.[who] ?? [];
     return runs.reduce((a, r) => a + r.acceptedPerSec, 0) / Math.max(1, runs.length);
@@ -105,7 +122,7 @@ async function main(): Promise<void> {
   const overload = Math.max(100, Math.round(2 * saturation("relay")));
   for (let round = 0; round < ROUNDS; round++) await both("2x relay", () => ({ kind: "open", perSec: overload }), round);
 
-  for (const s of [...relaySenders, ...bareSenders]) s.socket.close();
+  await clients.close();
   await relay.close();
   http.close();
   await bare.close();
@@ -144,7 +161,7 @@ run ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().
 ${((performance.now() - started) / 1000).toFixed(0)} s in all. ${USERS} real Socket.IO clients (one user and device each) in rooms of ${ROOM}, 1 KiB
 signed envelopes, the real \`createRelay\` on real PostgreSQL (embedded, one Prisma pool of 10), against a bare
 Socket.IO server that only acks and broadcasts; each phase ${SECONDS} s, relay and bare alternated, ${ROUNDS} rounds.
-The clients sign each envelope as they send it, on the same cores as the servers, for both alike.
+The clients run in a process of their own (tests/bench/relay-clients.ts) and sign each envelope as they send it,\non the same cores as the servers, for both alike.
 
 | offered | relay accepted msg/s | relay ack p50 / p99 | relay deliver p50 / p99 | relay refused | bare accepted msg/s | bare ack p50 / p99 | relay ÷ bare |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |

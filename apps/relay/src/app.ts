@@ -5,17 +5,16 @@
  * committed in one transaction.
  */
 import type { Server as HttpServer } from "node:http";
-import type { KeyObject } from "node:crypto";
 import { isRoomMember, sqlPool, type PrismaClient } from "@cairn/db";
 import {
   AckSharesEvent,
   CairnError,
   EVENTS,
   MAX_EVENT_BYTES,
-  SendMessageEvent,
+  DecodedSendMessageEvent,
+  type SendMessageEvent,
   SendSharesEvent,
   SubscribeRoomEvent,
-  envelopeFromWire,
   type ClientToServerEvents,
   type DeliveredShare,
   type LedgerCheckpoint,
@@ -30,7 +29,7 @@ import { Server, type ServerOptions, type Socket } from "socket.io";
 import { limitEvents, onEvent } from "./handler";
 import type { EventLimits } from "./rate-limit";
 import { errorFields, type Logger } from "@cairn/log";
-import { envelopeSignatureValid } from "./signatures";
+import { inlineVerifier, pooledVerifier, type SigningKey } from "./signatures";
 import { deliverQueuedShares, queueShares, markSharesDelivered } from "./shares";
 import { originGuard } from "./origin";
 import { createInFlight } from "./in-flight";
@@ -60,10 +59,12 @@ export interface RelayDeps {
   adapter?: ServerOptions["adapter"];
   /** When a socket that stops reading is disconnected (slow-consumers.ts); default DEFAULT_SLOW_CONSUMER_LIMITS. */
   slowConsumers?: Partial<SlowConsumerLimits>;
+  /** Worker threads that verify envelope signatures (signatures.ts); 0, the default, verifies on the event loop. */
+  signatureWorkers?: number;
 }
 
 /** What the relay keeps per connection: the user, the device and its signing key. */
-export type RelaySocketData = SocketData<KeyObject>;
+export type RelaySocketData = SocketData<SigningKey>;
 /** The relay's Socket.IO server, typed by the event maps of @cairn/protocol. */
 export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, RelaySocketData>;
 /** One client connection of {@link RelayServer}. */
@@ -106,6 +107,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
   const inFlight = createInFlight();
   const writer = createGroupCommit(sqlPool(prisma), deps.groupCommit);
   const maxSendsPerSocket = deps.maxSendsPerSocket ?? 32;
+  const signatures = deps.signatureWorkers ? pooledVerifier(deps.signatureWorkers) : inlineVerifier();
   let draining = false;
   const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, RelaySocketData>(httpServer, {
     cors: { origin: deps.corsOrigins, credentials: true },
@@ -193,15 +195,16 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
         sending -= 1;
       };
     };
-    onEvent(socket, EVENTS.sendMessage, SendMessageEvent, log, sendMessage, admitSend);
+    onEvent(socket, EVENTS.sendMessage, DecodedSendMessageEvent, log, sendMessage, admitSend);
 
-    async function sendMessage(input: SendMessageEvent): Promise<SendMessageAck> {
+    /** `input` is decoded once by its schema; `sent` is the same event as the client sent it (fanned out as is). */
+    async function sendMessage(input: DecodedSendMessageEvent, sent: SendMessageEvent): Promise<SendMessageAck> {
       await ready;
-      const envelope = envelopeFromWire(input.envelope);
+      const { envelope } = input;
       if (envelope.senderDeviceId !== data.deviceId) {
         throw new CairnError("FORBIDDEN", "Envelopes must be sent from their sender device.");
       }
-      if (!envelopeSignatureValid(envelope, data.signingKey)) {
+      if (!(await signatures.valid(envelope, data.signingKey))) {
         throw new CairnError("BAD_SIGNATURE", "The envelope's signature does not verify.");
       }
       // Membership is checked by the storing statement itself, against committed rows.
@@ -216,7 +219,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
           serverTime: stored.serverTime.toISOString(),
           senderUserId: data.userId,
           senderUsername: data.username,
-          envelope: input.envelope,
+          envelope: sent.envelope,
           anchoredTreeSize: null,
         };
         io.to(roomChannel(envelope.roomId)).emit(EVENTS.newMessage, message);
@@ -297,7 +300,7 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
     close: () =>
       new Promise<void>((resolve) => {
         stopWatching();
-        void io.close(() => resolve());
+        void io.close(() => void signatures.close().then(resolve, resolve));
       }),
   };
 }

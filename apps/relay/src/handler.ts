@@ -48,16 +48,18 @@ function payloadSize(payload: unknown): number {
 export type Admit = () => () => void;
 
 /**
- * Handles client event `event`: its schema must parse to the event's payload type and
- * the handler must return the event's ack data (socket-events.ts in @cairn/protocol).
- * The listener takes `unknown`: a client may send anything, and only the schema decides.
+ * Handles client event `event`: its schema must accept exactly the event's payload type
+ * (socket-events.ts in @cairn/protocol) and may decode it on the way (the handler gets
+ * the schema's output, and the payload as sent once the schema accepted it); the
+ * handler must return the event's ack data. The listener takes `unknown`: a client
+ * may send anything, and only the schema decides.
  */
-export function onEvent<E extends ClientEventName>(
+export function onEvent<E extends ClientEventName, Parsed = ClientEventPayload<E>>(
   socket: RelaySocket,
   event: E,
-  schema: z.ZodType<ClientEventPayload<E>>,
+  schema: z.ZodType<Parsed, ClientEventPayload<E>>,
   log: Logger,
-  handle: (input: ClientEventPayload<E>) => Promise<ClientEventAck<E>>,
+  handle: (input: Parsed, sent: ClientEventPayload<E>) => Promise<ClientEventAck<E>>,
   admit?: Admit,
 ): void {
   const listener = (payload: unknown, ack: unknown): void => {
@@ -78,10 +80,12 @@ export function onEvent<E extends ClientEventName>(
           const where = parsed.error.issues[0]?.path.join(".") || "payload";
           throw new CairnError("VALIDATION_FAILED", `Invalid ${event}: ${where}.`);
         }
+        // Accepted by a strict schema, the payload is the event's type (plain JSON from the transport).
+        const sent = payload as ClientEventPayload<E>;
         if (limits && event === EVENTS.sendShares) {
-          await limits.shares(socket.data.userId, (parsed.data as ClientEventPayload<typeof EVENTS.sendShares>).shares.length);
+          await limits.shares(socket.data.userId, (sent as ClientEventPayload<typeof EVENTS.sendShares>).shares.length);
         }
-        const result: object = await handle(parsed.data);
+        const result: object = await handle(parsed.data, sent);
         reply({ ok: true, ...result });
       } catch (err) {
         const body = toErrorBody(err);

@@ -47,7 +47,7 @@ export function authenticate(
           userId: session.user.id,
           username: session.user.username,
           deviceId: device.id,
-          signingKey: ed25519PublicKey(device.signingPublicKey),
+          signingKey: { raw: device.signingPublicKey, key: ed25519PublicKey(device.signingPublicKey) },
         };
         socket.data = data;
         next();

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toBase64Url } from "./bytes";
-import { CreateRoomBody, SignupBody, WireEnvelope, envelopeFromWire, envelopeToWire, Username } from "./schemas";
+import { CreateRoomBody, DecodedSendMessageEvent, SendMessageEvent, SignupBody, WireEnvelope, envelopeFromWire, envelopeToWire, Username } from "./schemas";
 
 const b64 = (n: number) => toBase64Url(new Uint8Array(n).fill(1));
 const wire = {
@@ -44,6 +44,24 @@ describe("WireEnvelope", () => {
     fc.assert(
       fc.property(fc.anything(), (x) => {
         expect(typeof WireEnvelope.safeParse(x).success).toBe("boolean");
+      }),
+    );
+  });
+});
+
+describe("DecodedSendMessageEvent", () => {
+  /** Wire envelopes with any field possibly replaced by an arbitrary (mostly invalid) value. */
+  const mutated = fc
+    .record({ field: fc.constantFrom(...Object.keys(wire), "extra"), value: fc.oneof(fc.anything(), fc.string(), fc.uint8Array({ maxLength: 70 }).map(toBase64Url)), keep: fc.boolean() })
+    .map(({ field, value, keep }) => ({ clientMsgId: "client-msg-1", envelope: keep ? wire : { ...wire, [field]: value } }));
+
+  it("accepts exactly what SendMessageEvent accepts, and decodes to envelopeFromWire's envelope", () => {
+    fc.assert(
+      fc.property(mutated, (event) => {
+        const text = SendMessageEvent.safeParse(event);
+        const decoded = DecodedSendMessageEvent.safeParse(event);
+        expect(decoded.success).toBe(text.success);
+        if (text.success && decoded.success) expect(decoded.data.envelope).toEqual(envelopeFromWire(text.data.envelope));
       }),
     );
   });

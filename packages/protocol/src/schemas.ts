@@ -20,22 +20,39 @@ export const MAX_EVENT_BYTES = 64 * 1024;
 /** Largest ciphertext inside an envelope (leaves room for the header in 64 KiB). */
 export const MAX_CIPHERTEXT_BYTES = 48 * 1024;
 
-/** base64url bytes of an exact length (or at most `max`). */
-export function b64Bytes(opts: { length?: number; max?: number }) {
+interface ByteLength {
+  length?: number;
+  max?: number;
+}
+
+/** The bytes `text` encodes, or why it is refused. */
+function decodeChecked(text: string, opts: ByteLength): Uint8Array | string {
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64Url(text);
+  } catch {
+    return "must be base64url";
+  }
+  if (opts.length !== undefined && bytes.length !== opts.length) return `must be ${opts.length} bytes`;
+  if (opts.max !== undefined && bytes.length > opts.max) return `must be at most ${opts.max} bytes`;
+  return bytes;
+}
+
+/** base64url bytes of an exact length (or at most `max`); the output is the text. */
+export function b64Bytes(opts: ByteLength) {
   return z.string().superRefine((text, ctx) => {
-    let bytes: Uint8Array;
-    try {
-      bytes = fromBase64Url(text);
-    } catch {
-      ctx.addIssue({ code: "custom", message: "must be base64url" });
-      return;
-    }
-    if (opts.length !== undefined && bytes.length !== opts.length) {
-      ctx.addIssue({ code: "custom", message: `must be ${opts.length} bytes` });
-    }
-    if (opts.max !== undefined && bytes.length > opts.max) {
-      ctx.addIssue({ code: "custom", message: `must be at most ${opts.max} bytes` });
-    }
+    const bytes = decodeChecked(text, opts);
+    if (typeof bytes === "string") ctx.addIssue({ code: "custom", message: bytes });
+  });
+}
+
+/** The same check as {@link b64Bytes}, decoding once: the output is the bytes. */
+export function b64Decoded(opts: ByteLength) {
+  return z.string().transform((text, ctx) => {
+    const bytes = decodeChecked(text, opts);
+    if (typeof bytes !== "string") return bytes;
+    ctx.addIssue({ code: "custom", message: bytes });
+    return z.NEVER;
   });
 }
 
@@ -55,17 +72,22 @@ export const DeviceName = z.string().trim().min(1).max(64);
 export const PublicKey = b64Bytes({ length: KEY_LENGTH });
 export const Signature = b64Bytes({ length: SIGNATURE_LENGTH });
 
-export const WireEnvelope = z.strictObject({
-  version: z.literal(ENVELOPE_VERSION),
-  roomId: RoomId,
-  senderDeviceId: DeviceId,
-  sessionId: b64Bytes({ length: SESSION_ID_LENGTH }),
-  index: z.number().int().min(0).max(0xffff_ffff),
-  prevHash: b64Bytes({ length: HASH_LENGTH }),
-  nonce: b64Bytes({ length: NONCE_LENGTH }),
-  ciphertext: b64Bytes({ max: MAX_CIPHERTEXT_BYTES }),
-  signature: Signature,
-});
+/** An envelope's fields, its bytes checked by `bytes` (b64Bytes keeps the text, b64Decoded decodes). */
+function envelopeSchema<S extends z.ZodType<unknown, string>>(bytes: (opts: ByteLength) => S) {
+  return z.strictObject({
+    version: z.literal(ENVELOPE_VERSION),
+    roomId: RoomId,
+    senderDeviceId: DeviceId,
+    sessionId: bytes({ length: SESSION_ID_LENGTH }),
+    index: z.number().int().min(0).max(0xffff_ffff),
+    prevHash: bytes({ length: HASH_LENGTH }),
+    nonce: bytes({ length: NONCE_LENGTH }),
+    ciphertext: bytes({ max: MAX_CIPHERTEXT_BYTES }),
+    signature: bytes({ length: SIGNATURE_LENGTH }),
+  });
+}
+
+export const WireEnvelope = envelopeSchema(b64Bytes);
 export type WireEnvelope = z.infer<typeof WireEnvelope>;
 
 export function envelopeFromWire(w: WireEnvelope): Envelope {
@@ -230,6 +252,15 @@ export const SendMessageEvent = z.strictObject({
   envelope: WireEnvelope,
 });
 export type SendMessageEvent = z.infer<typeof SendMessageEvent>;
+/**
+ * {@link SendMessageEvent} checked and decoded in one pass (the relay's hot path):
+ * its envelope is the {@link Envelope}, each field decoded once.
+ */
+export const DecodedSendMessageEvent = z.strictObject({
+  clientMsgId: ClientMsgId,
+  envelope: envelopeSchema(b64Decoded),
+});
+export type DecodedSendMessageEvent = z.infer<typeof DecodedSendMessageEvent>;
 
 export const SendMessageAck = z.object({
   roomSeq: z.number().int(),
