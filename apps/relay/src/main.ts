@@ -13,7 +13,7 @@
 import { createServer } from "node:http";
 import path from "node:path";
 import { followCheckpoints, openLedger, startLedgerWorker } from "@cairn/anchoring";
-import { createPrismaClient, subscribeServerEvents } from "@cairn/db";
+import { createPrismaClient, sqlPool, subscribeServerEvents } from "@cairn/db";
 import { migrate } from "@cairn/db/migrate";
 import { createLogger, errorFields, type Logger } from "@cairn/log";
 import { createRelay } from "./app";
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     log,
     corsOrigins: env.CAIRN_WEB_ORIGINS,
     allowMissingOrigin: env.CAIRN_RELAY_ALLOW_NO_ORIGIN,
-    limits: createEventLimits(prisma, eventLimitSpecs(env)),
+    limits: createEventLimits(sqlPool(prisma), eventLimitSpecs(env)),
     onStored: () => worker.wake(),
   });
   const events = await subscribeServerEvents(

@@ -8,7 +8,7 @@
 import { CairnError, EVENTS, type ClientEventName } from "@cairn/protocol";
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { RelayEnv } from "../env";
-import { postgresLimiter, type RateSpec, type RawSql } from "@cairn/db/rate-limit";
+import { postgresLimiter, type RateSpec, type RateStore } from "@cairn/db/rate-limit";
 
 export interface EventLimitSpecs {
   /** Per event kind: per socket, per user (null: off). */
@@ -54,7 +54,8 @@ async function take(limiter: RateLimiterAbstract | undefined, key: string, point
   }
 }
 
-export function createEventLimits(sql: RawSql, specs: EventLimitSpecs): EventLimits {
+/** @param sql the relay passes its node-postgres pool (`sqlPool`): a prepared statement per limited event, no Prisma. */
+export function createEventLimits(sql: RateStore, specs: EventLimitSpecs): EventLimits {
   const perSocket = new Map<string, RateLimiterAbstract>();
   const perUser = new Map<string, RateLimiterAbstract>();
   let first = true;

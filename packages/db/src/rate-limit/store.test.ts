@@ -2,7 +2,7 @@
  * The shared PostgreSQL store: two limiters over two separate Prisma clients (as two
  * processes have) spend one budget.
  */
-import { createPrismaClient } from "../client";
+import { createPrismaClient, sqlPool } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { RateLimiterRes } from "rate-limiter-flexible";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,6 +40,16 @@ describe("rate-limit store", () => {
     expect((await b.consume("j")).remainingPoints).toBe(2);
     await a.reward("j", 1);
     expect((await b.consume("j")).remainingPoints).toBe(2);
+  });
+
+  it("counts the same budget through a node-postgres pool as through Prisma", async () => {
+    const viaPrisma = postgresLimiter(tdb.prisma, "test:pool", { points: 2, durationSec: 60 });
+    const viaPool = postgresLimiter(sqlPool(other), "test:pool", { points: 2, durationSec: 60 });
+    expect((await viaPool.consume("k")).remainingPoints).toBe(1);
+    expect((await viaPrisma.consume("k")).remainingPoints).toBe(0);
+    const refused = await viaPool.consume("k").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RateLimiterRes);
+    expect((refused as RateLimiterRes).consumedPoints).toBe(3);
   });
 
   it('parses "POINTS/SECONDS" and "off", and refuses anything else', () => {

@@ -1,11 +1,14 @@
 /**
  * The PostgreSQL store of every rate limit: rate-limiter-flexible's RateLimiterPostgres
- * over the app's own Prisma client (no second pool), in one table that the web app's
- * and the relay's processes share, so limits hold across processes.
+ * over the app's own Prisma client or its node-postgres pool (no second pool; the
+ * relay's per-message limit takes the pool: one prepared statement, no Prisma on the
+ * hot path), in one table that the web app's and the relay's processes share, so
+ * limits hold across processes.
  *
  * The table is the library's (key, points, expire) layout, created by a migration
  * (Prisma model RateLimit).
  */
+import type pg from "pg";
 import { RateLimiterMemory, RateLimiterPostgres } from "rate-limiter-flexible";
 import type { RateSpec } from "./spec";
 
@@ -16,6 +19,9 @@ export interface RawSql {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
 }
+
+/** Where limits are counted: a Prisma client, or the node-postgres pool under one (`sqlPool`). */
+export type RateStore = RawSql | pg.Pool;
 
 interface PgQuery {
   text: string;
@@ -51,13 +57,13 @@ export function pgLikeClient(sql: RawSql) {
  * numbers stands in.
  */
 export function postgresLimiter(
-  sql: RawSql,
+  sql: RateStore,
   keyPrefix: string,
   spec: RateSpec,
   opts: { clearExpired?: boolean } = {},
 ): RateLimiterPostgres {
   return new RateLimiterPostgres({
-    storeClient: pgLikeClient(sql),
+    storeClient: "$queryRawUnsafe" in sql ? pgLikeClient(sql) : sql,
     storeType: "pool",
     tableName: RATE_LIMIT_TABLE,
     tableCreated: true,
