@@ -8,7 +8,7 @@
  * the ratio to the relay's own ceiling here (the raw Ed25519 verify rate of the cores
  * it may use, measured in the same run). Writes the "## relay" section of BENCHMARKS.md.
  *
- *   node --import tsx tests/bench/relay.ts [--users 200] [--room 4] [--seconds 8] [--rounds 2] [--groups 2] [--signature-workers 0]
+ *   node --import tsx tests/bench/relay.ts [--users 200] [--room 4] [--seconds 8] [--rounds 2] [--groups 2] [--signature-workers 0] [--limits]
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { createPrismaClient, sqlPool, storeEnvelopeBatch, type BatchEnvelope } from "@cairn/db";
 import { createTestDatabase } from "@cairn/db/testing";
 import { createLogger } from "@cairn/log";
-import { createRelay } from "@cairn/relay";
+import { createEventLimits, createRelay, eventLimitSpecs, parseEnv } from "@cairn/relay";
 import { writeSection } from "../../packages/audit/bench/sections";
 import { startClients, userToWire } from "./relay-clients-process";
 
@@ -35,6 +35,8 @@ const { values } = parseArgs({
     groups: { type: "string", default: "2" },
     /** Worker threads verifying envelope signatures (0: on the relay's event loop). */
     "signature-workers": { type: "string", default: "0" },
+    /** The relay's default rate limits on (per socket in memory, per user in PostgreSQL), as in production. */
+    limits: { type: "boolean", default: false },
   },
 });
 const USERS = Number(values.users);
@@ -43,6 +45,7 @@ const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const GROUPS = Number(values.groups);
 const SIGNATURE_WORKERS = Number(values["signature-workers"]);
+const LIMITS = values.limits;
 
 /** Raw Ed25519 verifications per second on one core, over a signing record of a 1 KiB envelope. */
 function verifyRate(): number {
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
     corsOrigins: [ORIGIN],
     groupCommit: { concurrency: GROUPS, storeBatch: timedStore },
     signatureWorkers: SIGNATURE_WORKERS,
+    ...(LIMITS ? { limits: createEventLimits(sqlPool(prisma), eventLimitSpecs(parseEnv({ DATABASE_URL: db.url, CAIRN_SERVER_SECRET: "0".repeat(64) }))) } : {}),
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const relayUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -156,10 +160,10 @@ async function main(): Promise<void> {
   const thousand = merged(results["1000 msg/s"]?.relay ?? []);
   const body = `## relay
 
-Command: \`node --import tsx tests/bench/relay.ts --users ${USERS} --room ${ROOM} --seconds ${SECONDS} --rounds ${ROUNDS} --groups ${GROUPS}\` (also \`pnpm bench relay\`),
+Command: \`node --import tsx tests/bench/relay.ts --users ${USERS} --room ${ROOM} --seconds ${SECONDS} --rounds ${ROUNDS} --groups ${GROUPS} --signature-workers ${SIGNATURE_WORKERS}${LIMITS ? " --limits" : ""}\` (also \`pnpm bench relay\`),
 run ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores (${cores} available), load ${loadavg()[0]?.toFixed(1)} at the end,
 ${((performance.now() - started) / 1000).toFixed(0)} s in all. ${USERS} real Socket.IO clients (one user and device each) in rooms of ${ROOM}, 1 KiB
-signed envelopes, the real \`createRelay\` on real PostgreSQL (embedded, one Prisma pool of 10), against a bare
+signed envelopes, the real \`createRelay\` on real PostgreSQL (embedded, one pool of 10)${LIMITS ? ", with the default rate limits" : ", without rate limits"}, against a bare
 Socket.IO server that only acks and broadcasts; each phase ${SECONDS} s, relay and bare alternated, ${ROUNDS} rounds.
 The clients run in a process of their own (tests/bench/relay-clients.ts) and sign each envelope as they send it,\non the same cores as the servers, for both alike.
 

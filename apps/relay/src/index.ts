@@ -4,4 +4,5 @@
  */
 export { createRelay, roomChannel, deviceChannel, userChannel, type Relay, type RelayDeps } from "./app";
 export { parseEnv, type RelayEnv } from "./env";
+export { createEventLimits, eventLimitSpecs, type EventLimits } from "./rate-limit";
 export { createLedgerHttpHandler, type LedgerHttpDeps } from "./ledger-http";
