@@ -175,7 +175,7 @@ describe("PostgreSQL restarts under a running relay", () => {
     // Revoked after the restart, as the web app does it: the row and the event in one transaction.
     await prisma.$transaction(async (tx) => {
       await tx.device.update({ where: { id: bobTablet.deviceId }, data: { revokedAt: new Date() } });
-      await publishServerEvent(tx, { type: "deviceRevoked", deviceId: bobTablet.deviceId });
+      await publishServerEvent(tx, { type: "deviceRevoked", userId: bobUser.id, deviceId: bobTablet.deviceId });
     });
     await until(() => tabletGone.reason !== null, "the revoked device to be disconnected");
     expect(tabletGone.reason).toBe("io server disconnect");

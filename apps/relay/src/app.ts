@@ -77,8 +77,16 @@ export const userChannel = (userId: string) => `user:${userId}`;
 
 export interface Relay {
   io: RelayServer;
-  /** Joins a user's live sockets to a room they were just added to. */
+  // Every relay process hears each server event itself (LISTEN/NOTIFY), so the methods
+  // below act on this process's sockets only (`io.local`): through a shared adapter
+  // they would reach each client once per relay.
+  /**
+   * Joins the live sockets of users just added to a room to its channel, then tells the
+   * room (the new members included) `room:members-added`.
+   */
   joinRoom(roomId: string, userIds: string[]): void;
+  /** Members of these rooms registered or revoked a device: the rooms hear `room:keys-changed`. */
+  keysChanged(roomIds: string[], userIds: string[]): void;
   /**
    * Members left or were removed: their live sockets leave the room's channel at once
    * (nothing new of the room reaches them), then the room and they hear
@@ -263,12 +271,18 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
   return {
     io,
     joinRoom(roomId, userIds) {
-      for (const userId of userIds) io.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
+      for (const userId of userIds) io.local.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
+      if (userIds.length > 0) io.local.to(roomChannel(roomId)).emit(EVENTS.membersAdded, { roomId, userIds });
+    },
+    keysChanged(roomIds, userIds) {
+      if (userIds.length === 0) return;
+      for (const roomId of roomIds) io.local.to(roomChannel(roomId)).emit(EVENTS.keysChanged, { roomId, userIds });
     },
     leaveRoom(roomId, userIds, reason) {
-      for (const userId of userIds) io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
+      for (const userId of userIds) io.local.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
       // The remaining members refresh their member list; the removed users' own sockets show it.
-      io.to(roomChannel(roomId))
+      io.local
+        .to(roomChannel(roomId))
         .to(userIds.map(userChannel))
         .emit(EVENTS.membersRemoved, { roomId, userIds, reason });
       log.info("members left room", { roomId, users: userIds.length, reason });
@@ -283,10 +297,10 @@ export function createRelay(httpServer: HttpServer, deps: RelayDeps): Relay {
       return out;
     },
     broadcastCheckpoint(checkpoint) {
-      io.emit(EVENTS.checkpoint, checkpoint);
+      io.local.emit(EVENTS.checkpoint, checkpoint);
     },
     dropDevice(deviceId) {
-      io.in(deviceChannel(deviceId)).disconnectSockets(true);
+      io.local.in(deviceChannel(deviceId)).disconnectSockets(true);
       log.info("revoked device disconnected", { deviceId });
     },
     connectedDevices() {

@@ -109,9 +109,9 @@ describe("subscribeServerEvents", () => {
       await admin.query(`ALTER DATABASE ${dbName} ALLOW_CONNECTIONS true`);
       await until(() => reconnects.length === 1, "the reconnect");
       expect(reconnects[0]).toBeGreaterThanOrEqual(3);
-      await publishServerEvent(db.prisma, { type: "deviceRevoked", deviceId: "d-after-outage" });
+      await publishServerEvent(db.prisma, { type: "deviceRevoked", userId: "00000000-0000-4000-8000-000000000001", deviceId: "d-after-outage" });
       await until(() => got.length > 0, "an event after the outage");
-      expect(got).toEqual([{ type: "deviceRevoked", deviceId: "d-after-outage" }]);
+      expect(got).toEqual([{ type: "deviceRevoked", userId: "00000000-0000-4000-8000-000000000001", deviceId: "d-after-outage" }]);
     } finally {
       await sub.close();
     }

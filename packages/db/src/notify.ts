@@ -29,7 +29,10 @@ export const ServerEvent = z.discriminatedUnion("type", [
     reason: z.enum(["left", "removed", "deactivated"]),
   }),
   z.object({ type: z.literal("checkpoint"), treeSize: z.number().int().min(0) }),
-  z.object({ type: z.literal("deviceRevoked"), deviceId: z.string().min(1).max(64) }),
+  /** A device was registered: relays tell the user's rooms their keys changed. */
+  z.object({ type: z.literal("deviceRegistered"), userId: z.uuid(), deviceId: z.string().min(1).max(64) }),
+  /** A device was revoked: relays drop its sockets and tell the user's rooms their keys changed. */
+  z.object({ type: z.literal("deviceRevoked"), userId: z.uuid(), deviceId: z.string().min(1).max(64) }),
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toBase64Url } from "./bytes";
-import { CreateRoomBody, DecodedSendMessageEvent, SendMessageEvent, SignupBody, WireEnvelope, envelopeFromWire, envelopeToWire, Username } from "./schemas";
+import { CreateRoomBody, DecodedSendMessageEvent, KeysChangedEvent, MembersAddedEvent, SendMessageEvent, SignupBody, WireEnvelope, envelopeFromWire, envelopeToWire, Username } from "./schemas";
 
 const b64 = (n: number) => toBase64Url(new Uint8Array(n).fill(1));
 const wire = {
@@ -83,5 +83,20 @@ describe("REST bodies", () => {
 
   it("defaults a room's extra members to none", () => {
     expect(CreateRoomBody.parse({ name: " General " })).toEqual({ name: "General", members: [] });
+  });
+});
+
+describe("membership socket events", () => {
+  const roomId = "00000000-0000-4000-8000-000000000001";
+  const userId = "00000000-0000-4000-8000-000000000002";
+  it.each([
+    ["MembersAddedEvent", MembersAddedEvent],
+    ["KeysChangedEvent", KeysChangedEvent],
+  ] as const)("%s carries a room and 1 to 200 user ids", (_, schema) => {
+    expect(schema.parse({ roomId, userIds: [userId] })).toEqual({ roomId, userIds: [userId] });
+    expect(schema.safeParse({ roomId, userIds: [] }).success).toBe(false);
+    expect(schema.safeParse({ roomId, userIds: Array<string>(201).fill(userId) }).success).toBe(false);
+    expect(schema.safeParse({ roomId: "room", userIds: [userId] }).success).toBe(false);
+    expect(schema.safeParse({ roomId, userIds: ["bob"] }).success).toBe(false);
   });
 });

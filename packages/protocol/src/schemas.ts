@@ -293,6 +293,28 @@ export const MembersRemovedEvent = z.object({
 });
 export type MembersRemovedEvent = z.infer<typeof MembersRemovedEvent>;
 
+/**
+ * `room:members-added` (relay to client): users were added to a room. Sent to the
+ * room's sockets once the new members' own live sockets have joined it, so they hear it
+ * too. Clients refresh the room's member keys (the next message is shared with them).
+ */
+export const MembersAddedEvent = z.object({
+  roomId: RoomId,
+  userIds: z.array(Uuid).min(1).max(200),
+});
+export type MembersAddedEvent = z.infer<typeof MembersAddedEvent>;
+
+/**
+ * `room:keys-changed` (relay to client): members of a room registered or revoked a
+ * device. Clients refresh the room's member keys: a new device gets the session, a
+ * revoked one makes the next message start a new session.
+ */
+export const KeysChangedEvent = z.object({
+  roomId: RoomId,
+  userIds: z.array(Uuid).min(1).max(200),
+});
+export type KeysChangedEvent = z.infer<typeof KeysChangedEvent>;
+
 /** Every ack is either `{ ok: true, ...data }` or `{ ok: false, error }`. */
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string; retryAfterMs?: number } };
 
@@ -306,4 +328,6 @@ export const EVENTS = {
   ackShares: "shares:ack",
   checkpoint: "audit:checkpoint",
   membersRemoved: "room:members-removed",
+  membersAdded: "room:members-added",
+  keysChanged: "room:keys-changed",
 } as const;

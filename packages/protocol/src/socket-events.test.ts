@@ -6,7 +6,7 @@
  */
 import { describe, expectTypeOf, it } from "vitest";
 import type { LedgerCheckpoint } from "./ledger/audit";
-import type { Ack, DeliveredShare, SendMessageAck, SendMessageEvent, StoredMessage, WireEnvelope } from "./schemas";
+import type { Ack, DeliveredShare, KeysChangedEvent, MembersAddedEvent, SendMessageAck, SendMessageEvent, StoredMessage, WireEnvelope } from "./schemas";
 import { EVENTS } from "./schemas";
 import type {
   ClientEventAck,
@@ -31,6 +31,8 @@ describe("socket event maps", () => {
     expectTypeOf<Parameters<ServerToClientEvents[typeof EVENTS.newMessage]>>().toEqualTypeOf<[message: StoredMessage]>();
     expectTypeOf<Parameters<ServerToClientEvents[typeof EVENTS.newShares]>>().toEqualTypeOf<[shares: DeliveredShare[]]>();
     expectTypeOf<Parameters<ServerToClientEvents[typeof EVENTS.checkpoint]>>().toEqualTypeOf<[checkpoint: LedgerCheckpoint]>();
+    expectTypeOf<Parameters<ServerToClientEvents[typeof EVENTS.membersAdded]>>().toEqualTypeOf<[event: MembersAddedEvent]>();
+    expectTypeOf<Parameters<ServerToClientEvents[typeof EVENTS.keysChanged]>>().toEqualTypeOf<[event: KeysChangedEvent]>();
   });
 
   it("types each ack", () => {
@@ -44,7 +46,9 @@ describe("socket event maps", () => {
 
   it("knows the event names and nothing else", () => {
     expectTypeOf<keyof ClientToServerEvents>().toEqualTypeOf<"message:send" | "room:subscribe" | "shares:send" | "shares:ack">();
-    expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<"message:new" | "shares:new" | "audit:checkpoint" | "room:members-removed">();
+    expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<
+      "message:new" | "shares:new" | "audit:checkpoint" | "room:members-removed" | "room:members-added" | "room:keys-changed"
+    >();
     expectTypeOf<keyof InterServerEvents>().toBeNever();
     expectTypeOf<SocketData<Uint8Array>>().toEqualTypeOf<{
       userId: string;

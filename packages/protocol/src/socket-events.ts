@@ -11,6 +11,8 @@ import type {
   AckSharesEvent,
   Ack,
   DeliveredShare,
+  KeysChangedEvent,
+  MembersAddedEvent,
   MembersRemovedEvent,
   SendMessageAck,
   SendMessageEvent,
@@ -56,6 +58,10 @@ export interface ServerToClientEvents {
   [EVENTS.checkpoint]: (checkpoint: LedgerCheckpoint) => void;
   /** Members left or were removed from a room (to its sockets and the removed users' own). */
   [EVENTS.membersRemoved]: (event: MembersRemovedEvent) => void;
+  /** Users were added to a room (to its sockets, the new members' included). */
+  [EVENTS.membersAdded]: (event: MembersAddedEvent) => void;
+  /** Members of a room registered or revoked a device: their keys changed. */
+  [EVENTS.keysChanged]: (event: KeysChangedEvent) => void;
 }
 
 /** Relay instances do not talk to each other (one process serves every socket). */

@@ -158,8 +158,8 @@ describe("deactivateUser", () => {
     await expect.poll(() => heard.length).toBeGreaterThanOrEqual(4);
     expect(heard).toEqual(
       expect.arrayContaining([
-        { type: "deviceRevoked", deviceId: bobPhone },
-        { type: "deviceRevoked", deviceId: bobLaptop },
+        { type: "deviceRevoked", userId: bob, deviceId: bobPhone },
+        { type: "deviceRevoked", userId: bob, deviceId: bobLaptop },
         { type: "membershipRemoved", roomId: roomA, userIds: [bob], reason: "deactivated" },
         { type: "membershipRemoved", roomId: roomB, userIds: [bob], reason: "deactivated" },
       ]),

@@ -68,7 +68,7 @@ export async function deactivateUser(
     for (const { roomId } of rooms) {
       await publishServerEvent(tx, { type: "membershipRemoved", roomId, userIds: [targetId], reason: "deactivated" });
     }
-    for (const id of deviceIds) await publishServerEvent(tx, { type: "deviceRevoked", deviceId: id });
+    for (const id of deviceIds) await publishServerEvent(tx, { type: "deviceRevoked", userId: targetId, deviceId: id });
     // Last: the AuditHead row stays locked until commit, so message stores wait only this long.
     const leafIndex = await allocateLeaf(tx);
     const data = auditDeactivationData({ actorUserId: actorId, targetUserId: targetId, deactivatedAtMs: at.getTime() });

@@ -79,6 +79,8 @@ export async function registerDevice(userId: string, body: DeviceRegistration, s
         signature: body.signature,
       });
       if (sessionId) await bindSession(tx, sessionId, body.deviceId);
+      // Relays tell the user's rooms on commit: members' clients refresh keys and share with it.
+      await publishServerEvent(tx, { type: "deviceRegistered", userId, deviceId: body.deviceId });
       return created;
     });
     return ownView(row);
@@ -141,7 +143,7 @@ export async function revokeDevice(
       signature: revocation.signature,
     });
     // Relays drop the device's open sockets at once (delivered on commit).
-    await publishServerEvent(tx, { type: "deviceRevoked", deviceId });
+    await publishServerEvent(tx, { type: "deviceRevoked", userId, deviceId });
     return updated;
   });
   return ownView(row);

@@ -3,7 +3,7 @@
  * relay (the browser tests run it against the real ones): what a member sees as
  * history loads, shares arrive, checkpoints come and sends succeed or fail.
  */
-import type { MembersRemovedEvent, RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
+import type { KeysChangedEvent, MembersAddedEvent, MembersRemovedEvent, RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
 import { describe, expect, it } from "vitest";
 import type { DecryptResult } from "../../worker/api";
 import { RoomController, type RoomDeps } from "./room-controller";
@@ -36,6 +36,8 @@ interface WorldOptions {
   /** Whether the server still answers GET /api/rooms/:id for this user. */
   member?: () => boolean;
   leave?: () => Promise<{ ok: true }>;
+  /** Answers GET /api/rooms/:id/keys (default: at once, no users). */
+  roomKeys?: () => Promise<{ users: UserKeys[] }>;
 }
 
 function world(history: StoredMessage[], opts: WorldOptions = {}) {
@@ -45,19 +47,22 @@ function world(history: StoredMessage[], opts: WorldOptions = {}) {
     checkpoint: new Set<Listener<{ treeSize: number }>>(),
     status: new Set<Listener<boolean>>(),
     removed: new Set<Listener<MembersRemovedEvent>>(),
+    added: new Set<Listener<MembersAddedEvent>>(),
+    keys: new Set<Listener<KeysChangedEvent>>(),
   };
   const on = <T>(set: Set<Listener<T>>) => (l: Listener<T>) => {
     set.add(l);
     return () => set.delete(l);
   };
   const keyRequests: string[] = [];
+  const roomRequests: string[] = [];
   const deps: RoomDeps = {
     self: { id: ALICE, username: "alice" },
     api: {
-      room: (id) => (id === ROOM && (opts.member?.() ?? true) ? Promise.resolve({ room }) : Promise.reject(coded("ROOM_NOT_FOUND"))),
+      room: (id) => (roomRequests.push(id), id === ROOM && (opts.member?.() ?? true) ? Promise.resolve({ room }) : Promise.reject(coded("ROOM_NOT_FOUND"))),
       roomKeys: (id) => {
         keyRequests.push(id);
-        return Promise.resolve({ users: [] as UserKeys[] });
+        return opts.roomKeys ? opts.roomKeys() : Promise.resolve({ users: [] as UserKeys[] });
       },
       messages: (_id, before) => Promise.resolve({ messages: history.filter((m) => before === undefined || m.roomSeq < before) }),
       addMember: () => Promise.resolve({ room }),
@@ -77,10 +82,12 @@ function world(history: StoredMessage[], opts: WorldOptions = {}) {
       onCheckpoint: on(listeners.checkpoint),
       onStatus: on(listeners.status),
       onMembersRemoved: on(listeners.removed),
+      onMembersAdded: on(listeners.added),
+      onKeysChanged: on(listeners.keys),
     },
     checkLedger: () => Promise.resolve({ identity: "match", devices: {} }),
   };
-  return { deps, listeners, keyRequests };
+  return { deps, listeners, keyRequests, roomRequests };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -134,13 +141,13 @@ describe("RoomController", () => {
     expect(c.getSnapshot().lines.map((l) => l.roomSeq)).toEqual([1, 3]);
   });
 
-  it("refreshes member keys before each send and shows the stored message once acked", async () => {
+  it("makes no key request for a send and shows the stored message once acked", async () => {
     const { deps, keyRequests } = world([message(1)]);
     const c = new RoomController(ROOM, deps);
     await c.open();
     const before = keyRequests.length;
     await c.send("hello");
-    expect(keyRequests.length).toBe(before + 1);
+    expect(keyRequests.length).toBe(before);
     expect(c.getSnapshot().lines.at(-1)).toMatchObject({ roomSeq: 2, state: "text", text: "hello", mine: true });
   });
 
@@ -157,7 +164,76 @@ describe("RoomController", () => {
     const c = new RoomController(ROOM, deps);
     await c.open();
     c.close();
-    expect(listeners.message.size + listeners.shares.size + listeners.checkpoint.size + listeners.status.size + listeners.removed.size).toBe(0);
+    expect(listeners.message.size + listeners.shares.size + listeners.checkpoint.size + listeners.status.size + listeners.removed.size + listeners.added.size + listeners.keys.size).toBe(0);
+  });
+});
+
+describe("RoomController: keys kept current from events (issue 13)", () => {
+  const OTHER = "55555555-5555-4555-8555-555555555555";
+
+  it("refreshes keys and the member list on members-added for its room, not for another", async () => {
+    const { deps, listeners, keyRequests, roomRequests } = world([]);
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    const keys = keyRequests.length;
+    const rooms = roomRequests.length;
+    listeners.added.forEach((l) => l({ roomId: OTHER, userIds: [BOB] }));
+    await settle();
+    expect([keyRequests.length, roomRequests.length]).toEqual([keys, rooms]);
+    listeners.added.forEach((l) => l({ roomId: ROOM, userIds: [BOB] }));
+    await settle();
+    expect([keyRequests.length, roomRequests.length]).toEqual([keys + 1, rooms + 1]);
+  });
+
+  it("refreshes keys on keys-changed for its room, not for another", async () => {
+    const { deps, listeners, keyRequests } = world([]);
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    const keys = keyRequests.length;
+    listeners.keys.forEach((l) => l({ roomId: OTHER, userIds: [BOB] }));
+    await settle();
+    expect(keyRequests.length).toBe(keys);
+    listeners.keys.forEach((l) => l({ roomId: ROOM, userIds: [BOB] }));
+    await settle();
+    expect(keyRequests.length).toBe(keys + 1);
+  });
+
+  it("has a send made during a refresh wait for it", async () => {
+    const answers: (() => void)[] = [];
+    let hold = false;
+    const order: string[] = [];
+    const { deps, listeners } = world([], {
+      roomKeys: () =>
+        hold
+          ? new Promise((resolve) => answers.push(() => (order.push("keys"), resolve({ users: [] }))))
+          : Promise.resolve({ users: [] }),
+      send: () => (order.push("send"), Promise.resolve({ roomSeq: 1, leafIndex: 0, serverTime: "2026-01-01T00:01:00.000Z" })),
+    });
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    hold = true;
+    listeners.keys.forEach((l) => l({ roomId: ROOM, userIds: [BOB] }));
+    await settle();
+    const sent = c.send("hi");
+    await settle();
+    expect(order).toEqual([]);
+    expect(answers).toHaveLength(1);
+    answers[0]?.();
+    await sent;
+    expect(order).toEqual(["keys", "send"]);
+  });
+
+  it("refreshes keys after a reconnect", async () => {
+    const { deps, listeners, keyRequests } = world([]);
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    const keys = keyRequests.length;
+    listeners.status.forEach((l) => l(false));
+    await settle();
+    expect(keyRequests.length).toBe(keys);
+    listeners.status.forEach((l) => l(true));
+    await settle();
+    expect(keyRequests.length).toBe(keys + 1);
   });
 });
 

@@ -3,10 +3,12 @@
  * crypto worker, then against the ledger) and its history; decrypts live messages,
  * retries those waiting for a session share when shares arrive, marks lines anchored
  * as checkpoints come, refetches after a reconnect, and sends; follows members leaving
- * or being removed, this user included (issue 9). The UI subscribes to its snapshots
+ * or being removed, this user included (issue 9). Member keys are kept current from
+ * events (members added, keys changed) and refreshed on reconnect, never per message
+ * (issue 13). The UI subscribes to its snapshots
  * and only renders them (useRoom). A little over 300 lines: one room's whole state.
  */
-import type { MembershipRemovalReason, MembersRemovedEvent, RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
+import type { KeysChangedEvent, MembersAddedEvent, MembershipRemovalReason, MembersRemovedEvent, RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
 import type { LedgerCheck } from "../ledger";
 import type { ContactStatus, CryptoApi, Fork } from "../../worker/api";
 import type { Line } from "./line";
@@ -33,6 +35,10 @@ export interface RoomDeps {
     onStatus(l: (up: boolean) => void): () => void;
     /** Members left or were removed (`room:members-removed`); without it, removal shows at the next refused request. */
     onMembersRemoved?(l: (e: MembersRemovedEvent) => void): () => void;
+    /** Users were added (`room:members-added`); without it, they get the session after a reconnect or reload. */
+    onMembersAdded?(l: (e: MembersAddedEvent) => void): () => void;
+    /** Members registered or revoked a device (`room:keys-changed`). */
+    onKeysChanged?(l: (e: KeysChangedEvent) => void): () => void;
   };
   /** The chain's verdict on the keys the server serves for one user. */
   checkLedger(user: UserKeys): Promise<LedgerCheck>;
@@ -74,6 +80,8 @@ export class RoomController {
   private oldestSeq: number | null = null;
   private users: UserKeys[] = [];
   private closed = false;
+  /** The key refresh in flight, if any: a send waits for it. */
+  private refreshing: Promise<void> | null = null;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -110,11 +118,31 @@ export class RoomController {
         }),
       );
     }
+    if (relay.onMembersAdded) {
+      this.unsubscribe.push(
+        relay.onMembersAdded((e) => {
+          if (e.roomId === this.roomId) void this.membersAdded();
+        }),
+      );
+    }
+    if (relay.onKeysChanged) {
+      this.unsubscribe.push(
+        relay.onKeysChanged((e) => {
+          if (e.roomId === this.roomId && !this.closed && !this.snapshot.removed) {
+            void this.refreshKeys().catch((err: unknown) => this.refusedAsNonMember(err));
+          }
+        }),
+      );
+    }
     let wasConnected = relay.connected;
     this.unsubscribe.push(
       relay.onStatus((up) => {
-        // After a reconnect, fetch what fan-out may have missed (and fresher audit status).
-        if (up && !wasConnected && !this.snapshot.removed) void this.loadHistory().catch((err: unknown) => this.refusedAsNonMember(err));
+        // After a reconnect, fetch what fan-out may have missed (and fresher audit status),
+        // and the member keys: events sent while away were lost.
+        if (up && !wasConnected && !this.snapshot.removed) {
+          void this.refreshKeys().catch((err: unknown) => this.refusedAsNonMember(err));
+          void this.loadHistory().catch((err: unknown) => this.refusedAsNonMember(err));
+        }
         wasConnected = up;
       }),
     );
@@ -139,8 +167,24 @@ export class RoomController {
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
-  /** Fetches member keys, has the crypto worker judge them, and checks changed ones against the ledger. */
-  async refreshKeys(): Promise<void> {
+  /**
+   * Fetches member keys, has the crypto worker judge them, and checks changed ones
+   * against the ledger. A call while one is in flight starts another after it (the
+   * event that asked may postdate the first request); sends wait for the latest.
+   */
+  refreshKeys(): Promise<void> {
+    const previous = this.refreshing ?? Promise.resolve();
+    const run: Promise<void> = previous
+      .catch(() => undefined)
+      .then(() => this.fetchKeys())
+      .finally(() => {
+        if (this.refreshing === run) this.refreshing = null;
+      });
+    this.refreshing = run;
+    return run;
+  }
+
+  private async fetchKeys(): Promise<void> {
     const { users } = await this.deps.api.roomKeys(this.roomId);
     const verdict = await this.deps.crypto.setRoomMembers(this.roomId, users);
     this.update({ contacts: verdict.contacts });
@@ -176,9 +220,9 @@ export class RoomController {
     this.pending = [...this.pending, line];
     this.publish();
     try {
-      // Fresh member keys before every send: new members get the session, and a
-      // member who left forces a new one.
-      await this.refreshKeys();
+      // No request per send: keys follow events. A refresh already under way (a member
+      // or device just added) finishes first, so this message is shared with them.
+      if (this.refreshing) await this.refreshing;
       const ack = await this.deps.relay.send(this.roomId, text);
       if (!this.lines.has(ack.roomSeq)) {
         this.lines.set(ack.roomSeq, {
@@ -232,6 +276,20 @@ export class RoomController {
     const room = this.snapshot.room;
     if (room) this.update({ room: { ...room, members: room.members.filter((m) => !e.userIds.includes(m.userId)) } });
     await this.refreshKeys().catch((err: unknown) => this.refusedAsNonMember(err));
+  }
+
+  /** `room:members-added` for this room: the member list and the keys grew. */
+  private async membersAdded(): Promise<void> {
+    if (this.closed || this.snapshot.removed) return;
+    const keys = this.refreshKeys();
+    try {
+      const { room } = await this.deps.api.room(this.roomId);
+      if (!this.closed) this.update({ room });
+      await keys;
+    } catch (err) {
+      await keys.catch(() => undefined);
+      await this.refusedAsNonMember(err);
+    }
   }
 
   /**

@@ -1,10 +1,10 @@
 "use client";
 /**
  * The relay as a room controller uses it: the RelayClient's own methods, plus the
- * `room:members-removed` events of its socket, parsed with the protocol's schema
+ * `room:members-removed`, `room:members-added` and `room:keys-changed` events of its socket, parsed with the protocol's schema
  * (what arrives is not trusted to be well formed).
  */
-import { EVENTS, MembersRemovedEvent } from "@cairn/protocol";
+import { EVENTS, KeysChangedEvent, MembersAddedEvent, MembersRemovedEvent } from "@cairn/protocol";
 import type { RelayClient } from "../relay";
 import type { RoomDeps } from "./room-controller";
 
@@ -26,6 +26,22 @@ export function roomRelay(client: RelayClient): RoomDeps["relay"] {
       };
       client.socket.on(EVENTS.membersRemoved, handler);
       return () => void client.socket.off(EVENTS.membersRemoved, handler);
+    },
+    onMembersAdded: (l) => {
+      const handler = (raw: unknown) => {
+        const event = MembersAddedEvent.safeParse(raw);
+        if (event.success) l(event.data);
+      };
+      client.socket.on(EVENTS.membersAdded, handler);
+      return () => void client.socket.off(EVENTS.membersAdded, handler);
+    },
+    onKeysChanged: (l) => {
+      const handler = (raw: unknown) => {
+        const event = KeysChangedEvent.safeParse(raw);
+        if (event.success) l(event.data);
+      };
+      client.socket.on(EVENTS.keysChanged, handler);
+      return () => void client.socket.off(EVENTS.keysChanged, handler);
     },
   };
 }
