@@ -1,6 +1,7 @@
 /** The relay's environment, parsed once; nothing else reads process.env. */
 import { z } from "zod";
 import { rateSpec } from "@cairn/db/rate-limit";
+import { RELAY_ID } from "@cairn/protocol";
 
 const Env = z.object({
   DATABASE_URL: z.string().min(1),
@@ -18,6 +19,18 @@ const Env = z.object({
    * still be one of CAIRN_WEB_ORIGINS.
    */
   CAIRN_RELAY_ALLOW_NO_ORIGIN: z.stringbool().default(false),
+  /**
+   * How this relay shares rooms with other relay processes: "none" (one relay) or
+   * "postgres" (the Socket.IO PostgreSQL adapter over DATABASE_URL; adapter.ts).
+   */
+  CAIRN_RELAY_ADAPTER: z.enum(["none", "postgres"]).default("none"),
+  /**
+   * This relay's name among several (letters, digits, "-"): it prefixes the Engine.IO
+   * session ids it issues, so a balancer can send a long-polling session's requests to
+   * the relay that holds it (`cairn start --relays`), and names its checkpoint-event
+   * position file on Fabric. Empty for a single relay.
+   */
+  CAIRN_RELAY_ID: z.union([z.literal(""), z.string().regex(RELAY_ID, "letters, digits and - (at most 32)")]).default(""),
   /** How long SIGTERM/SIGINT waits for in-flight acks before closing connections. */
   CAIRN_RELAY_SHUTDOWN_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Key of the keyed hashes that stand for users on chain (hex, ≥ 32 bytes). */

@@ -3,6 +3,10 @@
  * server-event listener (server-events.ts; it reconnects after PostgreSQL restarts and
  * then re-reads revocations, memberships and the latest checkpoint).
  *
+ * With CAIRN_RELAY_ADAPTER=postgres, rooms are shared with the other relay processes
+ * on the same database (adapter.ts); the ledger worker's advisory lock keeps one
+ * anchor leader among them.
+ *
  * Shutdown (SIGTERM/SIGINT): new handshakes are refused, events already received get
  * their acks (up to CAIRN_RELAY_SHUTDOWN_MS), then sockets close, the ledger worker
  * stops, the database is closed and the process exits 0. An unhandled rejection or
@@ -16,12 +20,14 @@ import { followCheckpoints, openLedger, startLedgerWorker } from "@cairn/anchori
 import { createPrismaClient, sqlPool, subscribeServerEvents } from "@cairn/db";
 import { migrate } from "@cairn/db/migrate";
 import { createLogger, errorFields, type Logger } from "@cairn/log";
+import { postgresAdapter } from "./adapter";
 import { createRelay } from "./app";
 import { parseEnv } from "./env";
 import { createLedgerHttpHandler } from "./ledger-http";
 import { createEventLimits, eventLimitSpecs } from "./rate-limit";
 import { resyncAfterReconnect } from "./resync";
 import { applyServerEvent } from "./server-events";
+import { prefixSessionIds } from "./session-ids";
 
 /** Replaced by the configured logger once the environment is parsed. */
 let log: Logger = createLogger("info");
@@ -74,6 +80,8 @@ async function main(): Promise<void> {
     intervalMs: env.CAIRN_ANCHOR_INTERVAL_MS,
     maxBatch: env.CAIRN_ANCHOR_MAX_BATCH,
   });
+  // Several relays: rooms shared through PostgreSQL (adapter.ts); one relay needs none.
+  const shared = env.CAIRN_RELAY_ADAPTER === "postgres" ? postgresAdapter(env.DATABASE_URL, log) : null;
   const relay = createRelay(http, {
     prisma,
     log,
@@ -81,7 +89,9 @@ async function main(): Promise<void> {
     allowMissingOrigin: env.CAIRN_RELAY_ALLOW_NO_ORIGIN,
     limits: createEventLimits(sqlPool(prisma), eventLimitSpecs(env)),
     onStored: () => worker.wake(),
+    ...(shared ? { adapter: shared.adapter } : {}),
   });
+  prefixSessionIds(relay.io, env.CAIRN_RELAY_ID);
   const events = await subscribeServerEvents(
     env.DATABASE_URL,
     (event) => applyServerEvent(relay, prisma, log, event),
@@ -100,7 +110,7 @@ async function main(): Promise<void> {
           prisma,
           ledger,
           // Beside the network's own files: a new network starts a new position.
-          positionFile: path.join(path.dirname(path.resolve(env.CAIRN_FABRIC_NETWORK)), "relay-checkpoint-events.json"),
+          positionFile: path.join(path.dirname(path.resolve(env.CAIRN_FABRIC_NETWORK)), `relay-checkpoint-events${env.CAIRN_RELAY_ID ? `-${env.CAIRN_RELAY_ID}` : ""}.json`),
           log,
         })
       : null;
@@ -118,6 +128,7 @@ async function main(): Promise<void> {
     const unfinished = await relay.drain(env.CAIRN_RELAY_SHUTDOWN_MS);
     if (unfinished > 0) log.warn("relay stopping with unacknowledged events", { unfinished });
     await step("sockets", () => relay.close());
+    await step("adapter", async () => shared?.close());
     await step("ledger worker", () => worker.stop());
     await step("checkpoint follower", async () => follower?.stop());
     await step("server events", () => events.close());
@@ -131,7 +142,12 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => http.listen(env.CAIRN_RELAY_PORT, env.CAIRN_RELAY_HOST, resolve));
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : env.CAIRN_RELAY_PORT;
-  log.info("relay listening", { url: `http://${env.CAIRN_RELAY_HOST}:${port}`, ledger: ledger.kind });
+  log.info("relay listening", {
+    url: `http://${env.CAIRN_RELAY_HOST}:${port}`,
+    ledger: ledger.kind,
+    adapter: env.CAIRN_RELAY_ADAPTER,
+    ...(env.CAIRN_RELAY_ID ? { relayId: env.CAIRN_RELAY_ID } : {}),
+  });
 }
 
 main().catch((err: unknown) => {

@@ -43,3 +43,4 @@ export {
   CheckpointFile,
   CheckpointFileCheckpoint,
 } from "./checkpoint-file";
+export { RELAY_ID, relaySessionId, relayOfSessionId } from "./relay-session-id";

@@ -64,7 +64,7 @@ export interface ServerToClientEvents {
   [EVENTS.keysChanged]: (event: KeysChangedEvent) => void;
 }
 
-/** Relay instances do not talk to each other (one process serves every socket). */
+/** No events of our own between relays: several relays share rooms through the Socket.IO adapter only (apps/relay adapter.ts). */
 export type InterServerEvents = Record<never, never>;
 
 /**
