@@ -15,6 +15,12 @@ function port(value: string): number {
   return n;
 }
 
+function relayCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError("a number of relays, 1–16");
+  return n;
+}
+
 const program = new Command().name("cairn").description("Cairn: end-to-end encrypted team chat with an audit trail on chain");
 
 program
@@ -22,6 +28,7 @@ program
   .description("start PostgreSQL (embedded unless DATABASE_URL is set), the relay and the web app")
   .option("--web-port <port>", "web app port", port, 3000)
   .option("--relay-port <port>", "relay port", port, 3001)
+  .option("--relays <n>", "relay processes (more than 1: behind a balancer on the relay port, on the next ports)", relayCount, 1)
   .option("--pg-port <port>", "embedded PostgreSQL port", port, 54329)
   .option("--data-dir <dir>", "where Cairn keeps its data", path.join(REPO_ROOT, ".data"))
   .option("--fresh", "delete the data directory first", false)
@@ -31,6 +38,7 @@ program
     async (opts: {
       webPort: number;
       relayPort: number;
+      relays: number;
       pgPort: number;
       dataDir: string;
       fresh: boolean;

