@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `cairn` — Cairn's command line: start the stack; export, verify and record checkpoints of audit trails. */
 import { Command, InvalidArgumentError } from "commander";
+import { parseBackend, startBalancer, type BalancerBackend } from "./stack/balancer";
 import { startStack } from "./stack/start";
 import { REPO_ROOT } from "./stack/paths";
 import path from "node:path";
@@ -53,6 +54,29 @@ program
       await startStack({ ...opts, ledger, databaseUrl: env.DATABASE_URL });
     },
   );
+
+program
+  .command("balance")
+  .description("the relay balancer alone, in front of relays that share rooms (CAIRN_RELAY_ADAPTER=postgres, each with its CAIRN_RELAY_ID)")
+  .option("--relay <id=host:port>", "a relay: its CAIRN_RELAY_ID, host and port (repeat for each)", collectBackend, [])
+  .option("--port <port>", "port to listen on", port, 3001)
+  .option("--host <host>", "address to listen on", "127.0.0.1")
+  .action(async (opts: { relay: BalancerBackend[]; port: number; host: string }) => {
+    if (opts.relay.length === 0) program.error("error: give at least one --relay <id=host:port>");
+    const balancer = await startBalancer({ host: opts.host, port: opts.port, backends: opts.relay });
+    process.stdout.write(`balancer listening on ${opts.host}:${balancer.port} for ${opts.relay.map((r) => `${r.id} (${r.host}:${r.port})`).join(", ")}\n`);
+    const stop = () => void balancer.close().then(() => process.exit(0));
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+
+function collectBackend(value: string, previous: BalancerBackend[]): BalancerBackend[] {
+  try {
+    return [...previous, parseBackend(value)];
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+}
 
 const DEFAULT_DATA_DIR = path.join(REPO_ROOT, ".data");
 const SETTINGS_HELP =

@@ -12,7 +12,7 @@ import { relaySessionId } from "@cairn/protocol";
 import { Server } from "socket.io";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { startBalancer, type Balancer } from "./balancer";
+import { parseBackend, startBalancer, type Balancer } from "./balancer";
 
 interface Backend {
   id: string;
@@ -104,6 +104,16 @@ describe("the relay balancer", () => {
     for (let i = 0; i < 4; i++) {
       expect(await who(await client(url, ["polling"]))).toBe("r2");
       expect(await who(await client(url, ["websocket"]))).toBe("r2");
+    }
+  });
+});
+
+describe("parseBackend", () => {
+  it("reads id=host:port and refuses anything else with what was expected", () => {
+    expect(parseBackend("r1=relay-1:3001")).toEqual({ id: "r1", host: "relay-1", port: 3001 });
+    expect(parseBackend("r2=[::1]:4000")).toEqual({ id: "r2", host: "::1", port: 4000 });
+    for (const bad of ["relay-1:3001", "r1=relay-1", "r1=relay-1:0", "r1=relay-1:70000", "r.1=h:1", "r1=h:1:2", ""]) {
+      expect(() => parseBackend(bad)).toThrow(/expected id=host:port/);
     }
   });
 });

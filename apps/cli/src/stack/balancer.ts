@@ -18,6 +18,8 @@ import { relayOfSessionId } from "@cairn/protocol";
 export interface BalancerBackend {
   /** The relay id its session ids carry (CAIRN_RELAY_ID). */
   id: string;
+  /** Default 127.0.0.1 (`cairn start` runs its relays on this machine). */
+  host?: string;
   port: number;
 }
 
@@ -27,7 +29,20 @@ export interface Balancer {
 }
 
 const UNKNOWN_SESSION = JSON.stringify({ code: 1, message: "Session ID unknown" });
-const BACKEND_HOST = "127.0.0.1";
+const LOCAL = "127.0.0.1";
+
+/**
+ * Reads `r1=relay-1:3001` (relay id, host, port), as `cairn balance --relay` takes it.
+ * @throws RangeError naming what is wrong
+ */
+export function parseBackend(spec: string): Required<BalancerBackend> {
+  const m = /^([A-Za-z0-9-]{1,32})=([A-Za-z0-9.-]{1,253}|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(spec);
+  const port = Number(m?.[3]);
+  if (!m?.[1] || !m[2] || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(`not a relay: "${spec}" (expected id=host:port, e.g. r1=relay-1:3001)`);
+  }
+  return { id: m[1], host: m[2].replace(/^\[|\]$/g, ""), port };
+}
 
 /** The relays to try for a request, in order: its session's relay only, or all, round robin. */
 type Route = { kind: "session"; backend: BalancerBackend | undefined } | { kind: "any"; backends: BalancerBackend[] };
@@ -73,7 +88,7 @@ export async function startBalancer(opts: { host: string; port: number; backends
       const backend = candidates[i];
       if (!backend) return refuse();
       const upstream = http.request(
-        { host: BACKEND_HOST, port: backend.port, method: req.method, path: req.url, headers: req.headers, agent },
+        { host: backend.host ?? LOCAL, port: backend.port, method: req.method, path: req.url, headers: req.headers, agent },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
@@ -104,7 +119,7 @@ export async function startBalancer(opts: { host: string; port: number; backends
         const status = r.kind === "session" ? "400 Bad Request" : "502 Bad Gateway";
         return void client.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       }
-      const upstream = net.connect(backend.port, BACKEND_HOST);
+      const upstream = net.connect(backend.port, backend.host ?? LOCAL);
       let connected = false;
       upstream.once("connect", () => {
         connected = true;
