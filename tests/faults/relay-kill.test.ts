@@ -12,7 +12,7 @@ import { latestCheckpoint } from "@cairn/db";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDevice, makeRoom, makeUser, startRelayProcess, until, type RelayProcess } from "./relay-harness";
-import { RelayTab, type SendLog } from "./relay-tab";
+import { RelayTab, type Delivery, type SendLog } from "./relay-tab";
 
 const TABS = 20;
 const ROOM_SIZE = 4;
@@ -106,7 +106,7 @@ describe("a relay killed under load, with another sharing its rooms", () => {
     for (const t of tabs) {
       const roomId = t.rooms[0] ?? "";
       const stored = perRoom.get(roomId) ?? [];
-      const got = t.received.get(roomId) ?? new Map();
+      const got = t.received.get(roomId) ?? new Map<number, Delivery>();
       expect(got.size).toBe(stored.length);
       expect(stored.every((sig, i) => got.get(i + 1)?.signature === sig)).toBe(true);
       expect([t.mismatches, t.liveDuplicates]).toEqual([0, 0]);
