@@ -9,31 +9,14 @@
  * the sender, and one socket's packets arrive in order, so once the removed user's own
  * ack (sent after the fan-out) has arrived, a message meant for them would have too.
  */
-import { publishServerEvent, subscribeServerEvents, type ServerEventSubscription } from "@cairn/db";
-import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
-import { createLogger } from "@cairn/log";
+import { publishServerEvent } from "@cairn/db";
 import { EVENTS, type StoredMessage } from "@cairn/protocol";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { resyncRelay } from "./resync";
-import { applyServerEvent } from "./server-events";
-import {
-  emitAck,
-  makeRoom,
-  makeUser,
-  nextEvent,
-  signedEnvelope,
-  startRelay,
-  type RunningRelay,
-  type TestClient,
-  type TestUser,
-  socketPool,
-} from "./test-fixtures";
+import { drained, emitAck, makeRoom, makeUser, nextEvent, signedEnvelope, useRelayWithServerEvents, type TestClient } from "./test-fixtures";
 
-let db: TestDatabase;
-let relay: RunningRelay;
-let events: ServerEventSubscription;
-const sockets = socketPool();
-const open = (user: TestUser) => sockets.open(relay.url, user);
+const t = useRelayWithServerEvents();
+const open = t.open;
 
 /** Every room message a socket receives from now on. */
 function collect(socket: TestClient): StoredMessage[] {
@@ -42,41 +25,20 @@ function collect(socket: TestClient): StoredMessage[] {
   return got;
 }
 
-/** Resolves once every packet the relay sent `socket` before this call has arrived. */
-async function drained(socket: TestClient): Promise<void> {
-  const ack = await emitAck(socket, EVENTS.ackShares, { ids: ["1"] });
-  expect(ack.ok).toBe(true);
-}
-
 /** What the web app does: the membership row goes and the event is published, in one transaction. */
 async function remove(roomId: string, userId: string, reason: "left" | "removed" | "deactivated"): Promise<void> {
-  await db.prisma.$transaction(async (tx) => {
+  await t.db.prisma.$transaction(async (tx) => {
     await tx.roomMember.delete({ where: { roomId_userId: { roomId, userId } } });
     await publishServerEvent(tx, { type: "membershipRemoved", roomId, userIds: [userId], reason });
   });
 }
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  relay = await startRelay(db.prisma);
-  const log = createLogger("error", () => undefined);
-  events = await subscribeServerEvents(db.url, (event) => applyServerEvent(relay.relay, db.prisma, log, event));
-});
-afterEach(() => {
-  sockets.closeAll();
-});
-afterAll(async () => {
-  await events.close();
-  await relay.close();
-  await db.drop();
-});
-
 describe("removal from a room", () => {
   it("cuts the removed user's sockets off the room at once; the others still get its messages", async () => {
-    const alice = await makeUser(db.prisma, "alice");
-    const bob = await makeUser(db.prisma, "bob");
-    const carol = await makeUser(db.prisma, "carol");
-    const roomId = await makeRoom(db.prisma, [alice, bob, carol]);
+    const alice = await makeUser(t.db.prisma, "alice");
+    const bob = await makeUser(t.db.prisma, "bob");
+    const carol = await makeUser(t.db.prisma, "carol");
+    const roomId = await makeRoom(t.db.prisma, [alice, bob, carol]);
     const a = await open(alice);
     const b = await open(bob);
     const c = await open(carol);
@@ -105,9 +67,9 @@ describe("removal from a room", () => {
   });
 
   it("refuses the removed user's subscribe, send and shares, and shares addressed to her devices", async () => {
-    const alice = await makeUser(db.prisma, "alice2");
-    const carol = await makeUser(db.prisma, "carol2");
-    const roomId = await makeRoom(db.prisma, [alice, carol]);
+    const alice = await makeUser(t.db.prisma, "alice2");
+    const carol = await makeUser(t.db.prisma, "carol2");
+    const roomId = await makeRoom(t.db.prisma, [alice, carol]);
     const a = await open(alice);
     const c = await open(carol);
     await drained(c); // events wait for the socket's room joins: after this ack, carol is in the room
@@ -128,21 +90,21 @@ describe("removal from a room", () => {
     };
     const shared = await emitAck(a, EVENTS.sendShares, { shares: [share] });
     expect(shared).toMatchObject({ ok: false, error: { code: "NOT_A_MEMBER" } });
-    expect(await db.prisma.envelope.count({ where: { roomId } })).toBe(0);
-    expect(await db.prisma.sessionShare.count({ where: { recipientDeviceId: carol.deviceId } })).toBe(0);
+    expect(await t.db.prisma.envelope.count({ where: { roomId } })).toBe(0);
+    expect(await t.db.prisma.sessionShare.count({ where: { recipientDeviceId: carol.deviceId } })).toBe(0);
   });
 
   it("resync: a removal whose notification was lost still takes the sockets off the room", async () => {
-    const alice = await makeUser(db.prisma, "alice3");
-    const carol = await makeUser(db.prisma, "carol3");
-    const roomId = await makeRoom(db.prisma, [alice, carol]);
+    const alice = await makeUser(t.db.prisma, "alice3");
+    const carol = await makeUser(t.db.prisma, "carol3");
+    const roomId = await makeRoom(t.db.prisma, [alice, carol]);
     const a = await open(alice);
     const c = await open(carol);
     await drained(c); // events wait for the socket's room joins: after this ack, carol is in the room
     // Written while the listener was away: no notification.
-    await db.prisma.roomMember.delete({ where: { roomId_userId: { roomId, userId: carol.id } } });
+    await t.db.prisma.roomMember.delete({ where: { roomId_userId: { roomId, userId: carol.id } } });
     const told = nextEvent(c, EVENTS.membersRemoved);
-    const result = await resyncRelay(relay.relay, db.prisma);
+    const result = await resyncRelay(t.relay.relay, t.db.prisma);
     expect(result.roomsLeft).toBe(1);
     expect(await told).toEqual({ roomId, userIds: [carol.id], reason: "removed" });
     const carolGot = collect(c);
@@ -150,11 +112,11 @@ describe("removal from a room", () => {
     await drained(c);
     expect(carolGot).toEqual([]);
     // A second resync finds nothing left to do.
-    expect((await resyncRelay(relay.relay, db.prisma)).roomsLeft).toBe(0);
+    expect((await resyncRelay(t.relay.relay, t.db.prisma)).roomsLeft).toBe(0);
   });
 
   it("publishes only well-formed removal events", async () => {
     const bad = { type: "membershipRemoved", roomId: "not-a-uuid", userIds: [], reason: "kicked" } as never;
-    await expect(publishServerEvent(db.prisma, bad)).rejects.toThrow();
+    await expect(publishServerEvent(t.db.prisma, bad)).rejects.toThrow();
   });
 });

@@ -5,8 +5,10 @@
 import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createSession, type PrismaClient } from "@cairn/db";
+import { createSession, subscribeServerEvents, type PrismaClient, type ServerEventSubscription } from "@cairn/db";
+import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import {
+  EVENTS,
   envelopeSigningBytes,
   envelopeToWire,
   toBase64Url,
@@ -20,7 +22,9 @@ import {
   type WireEnvelope,
 } from "@cairn/protocol";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createRelay, type Relay } from "./app";
+import { applyServerEvent } from "./server-events";
 import { createLogger } from "@cairn/log";
 
 /** A browser's view of the relay: typed by the same event maps as the relay. */
@@ -207,5 +211,56 @@ export function socketPool(): SocketPool {
     closeAll: () => {
       for (const s of sockets.splice(0)) s.disconnect();
     },
+  };
+}
+
+/** Resolves once every packet the relay sent `socket` before this call has arrived. */
+export async function drained(socket: TestClient): Promise<void> {
+  expect((await emitAck(socket, EVENTS.ackShares, { ids: ["1"] })).ok).toBe(true);
+}
+
+export interface RelayWithServerEvents {
+  readonly db: TestDatabase;
+  readonly relay: RunningRelay;
+  /** Connects `user`; every socket opened so is closed after each test. */
+  open: (user: TestUser) => Promise<TestClient>;
+}
+
+/**
+ * For a test file: a relay on a fresh test database that applies the server events it
+ * hears over LISTEN/NOTIFY, as main.ts wires it. Registers the file's hooks; read `db`
+ * and `relay` inside tests (they exist once beforeAll ran).
+ */
+export function useRelayWithServerEvents(): RelayWithServerEvents {
+  let db: TestDatabase | undefined;
+  let relay: RunningRelay | undefined;
+  let events: ServerEventSubscription | undefined;
+  const sockets = socketPool();
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("useRelayWithServerEvents: read before beforeAll ran");
+    return value;
+  };
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const running = await startRelay(db.prisma);
+    relay = running;
+    const prisma = db.prisma;
+    const log = createLogger("error", () => undefined);
+    events = await subscribeServerEvents(db.url, (event) => applyServerEvent(running.relay, prisma, log, event));
+  });
+  afterEach(() => sockets.closeAll());
+  afterAll(async () => {
+    await events?.close();
+    await relay?.close();
+    await db?.drop();
+  });
+  return {
+    get db() {
+      return ready(db);
+    },
+    get relay() {
+      return ready(relay);
+    },
+    open: (user) => sockets.open(ready(relay).url, user),
   };
 }

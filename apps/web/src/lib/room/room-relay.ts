@@ -1,10 +1,11 @@
 "use client";
 /**
  * The relay as a room controller uses it: the RelayClient's own methods, plus the
- * `room:members-removed`, `room:members-added` and `room:keys-changed` events of its socket, parsed with the protocol's schema
- * (what arrives is not trusted to be well formed).
+ * `room:members-removed`, `room:members-added` and `room:keys-changed` events of its
+ * socket, parsed with the protocol's schemas (what arrives is not trusted to be well formed).
  */
 import { EVENTS, KeysChangedEvent, MembersAddedEvent, MembersRemovedEvent } from "@cairn/protocol";
+import type { z } from "zod";
 import type { RelayClient } from "../relay";
 import type { RoomDeps } from "./room-controller";
 
@@ -19,29 +20,20 @@ export function roomRelay(client: RelayClient): RoomDeps["relay"] {
     onSharesOpened: (l) => client.onSharesOpened(l),
     onCheckpoint: (l) => client.onCheckpoint(l),
     onStatus: (l) => client.onStatus(l),
-    onMembersRemoved: (l) => {
-      const handler = (raw: unknown) => {
-        const event = MembersRemovedEvent.safeParse(raw);
-        if (event.success) l(event.data);
-      };
-      client.socket.on(EVENTS.membersRemoved, handler);
-      return () => void client.socket.off(EVENTS.membersRemoved, handler);
-    },
-    onMembersAdded: (l) => {
-      const handler = (raw: unknown) => {
-        const event = MembersAddedEvent.safeParse(raw);
-        if (event.success) l(event.data);
-      };
-      client.socket.on(EVENTS.membersAdded, handler);
-      return () => void client.socket.off(EVENTS.membersAdded, handler);
-    },
-    onKeysChanged: (l) => {
-      const handler = (raw: unknown) => {
-        const event = KeysChangedEvent.safeParse(raw);
-        if (event.success) l(event.data);
-      };
-      client.socket.on(EVENTS.keysChanged, handler);
-      return () => void client.socket.off(EVENTS.keysChanged, handler);
-    },
+    onMembersRemoved: (l) => listen(client, EVENTS.membersRemoved, MembersRemovedEvent, l),
+    onMembersAdded: (l) => listen(client, EVENTS.membersAdded, MembersAddedEvent, l),
+    onKeysChanged: (l) => listen(client, EVENTS.keysChanged, KeysChangedEvent, l),
   };
+}
+
+type RoomEventName = typeof EVENTS.membersRemoved | typeof EVENTS.membersAdded | typeof EVENTS.keysChanged;
+
+/** Calls `l` with each `event` the socket receives that `schema` accepts (others are dropped); returns the unsubscribe. */
+function listen<T>(client: RelayClient, event: RoomEventName, schema: z.ZodType<T>, l: (e: T) => void): () => void {
+  const handler = (raw: unknown) => {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) l(parsed.data);
+  };
+  client.socket.on(event, handler);
+  return () => void client.socket.off(event, handler);
 }
