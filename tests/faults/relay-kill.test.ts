@@ -115,7 +115,7 @@ describe("a relay killed under load, with another sharing its rooms", () => {
     // The adapter carried fan-out across relays before the kill: tabs on the survivor heard
     // the killed relay's senders live. And they heard every message sent through their own
     // relay live (one process, no adapter in between).
-    const sentVia = (sig: string) => sends.get(sig)?.relay;
+    const sentVia = (sig: string) => sends.get(sig);
     const crossRelay = onSurvivor.flatMap((t) =>
       [...(t.received.get(t.rooms[0] ?? "")?.values() ?? [])].filter((d) => d.via === "live" && d.at < killedAt && sentVia(d.signature) === killed.url),
     );

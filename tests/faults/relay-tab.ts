@@ -30,24 +30,19 @@ interface Outgoing {
   envelope: WireEnvelope;
 }
 
-/** What every tab's sends were, for latency: envelope signature → when it was first sent, through which relay. */
-export type SendLog = Map<string, { at: number; relay: string | null; clientMsgId: string; device: string }>;
+/** Every tab's sends: envelope signature → the relay it was first sent through (null: sent while disconnected). */
+export type SendLog = Map<string, string | null>;
 
 export class RelayTab {
   socket: ChatClient | null = null;
   /** The relay URL of the open connection (the last one while reconnecting). */
   relay: string;
   readonly outbox = new Map<string, Outgoing>();
-  /** Every ack received, per client message id (a resend of a stored message is acked again). */
-  readonly acks = new Map<string, SendMessageAck[]>();
-  /** When each message was first acked (ms since epoch). */
-  readonly ackedAt = new Map<string, number>();
   readonly received = new Map<string, Map<number, Delivery>>();
   /** Live deliveries of a (room, roomSeq) already heard live on the same connection. */
   liveDuplicates = 0;
   /** A (room, roomSeq) heard with another envelope than the first time. */
   mismatches = 0;
-  readonly retryableRefusals = new Map<string, number>();
   readonly refused: string[] = [];
   reconnects = 0;
   private sent = 0;
@@ -79,12 +74,7 @@ export class RelayTab {
     const clientMsgId = `${this.name}-${String(this.sent++).padStart(6, "0")}`;
     const envelope = signedEnvelope(this.device, roomId);
     this.outbox.set(clientMsgId, { roomId, envelope });
-    this.sends.set(envelope.signature, {
-      at: Date.now(),
-      relay: this.socket ? this.relay : null,
-      clientMsgId,
-      device: this.device.deviceId,
-    });
+    this.sends.set(envelope.signature, this.socket ? this.relay : null);
     if (this.socket) this.emit(this.socket, clientMsgId);
     return clientMsgId;
   }
@@ -184,10 +174,6 @@ export class RelayTab {
         (answer: unknown) => {
           const ack = answer as Ack<SendMessageAck>;
           if (ack.ok) {
-            const list = this.acks.get(clientMsgId) ?? [];
-            list.push({ roomSeq: ack.roomSeq, leafIndex: ack.leafIndex, serverTime: ack.serverTime });
-            this.acks.set(clientMsgId, list);
-            if (!this.ackedAt.has(clientMsgId)) this.ackedAt.set(clientMsgId, Date.now());
             this.outbox.delete(clientMsgId);
             return;
           }
@@ -196,7 +182,6 @@ export class RelayTab {
             this.outbox.delete(clientMsgId);
             return;
           }
-          this.retryableRefusals.set(ack.error.code, (this.retryableRefusals.get(ack.error.code) ?? 0) + 1);
           setTimeout(() => {
             if (this.socket === socket && socket.connected) this.emit(socket, clientMsgId);
           }, ack.error.retryAfterMs ?? 200);
