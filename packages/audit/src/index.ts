@@ -68,3 +68,17 @@ export {
   type RecordingLedger,
   type RecordOptions,
 } from "./checkpoint-file";
+export {
+  MEMBERSHIP_PROBLEMS,
+  MembershipChainError,
+  emptyMembership,
+  membershipEventHash,
+  applyMembershipEvent,
+  replayMembership,
+  type MembershipProblemCode,
+  type MembershipProblem,
+  type CheckedMembershipEvent,
+  type MembershipState,
+  type MembershipReplay,
+  type Ed25519Verify,
+} from "./membership-chain";

@@ -19,6 +19,8 @@ export {
   verifyDeviceCertificate,
   signDeviceRevocation,
   verifyDeviceRevocation,
+  signMembershipEvent,
+  verifyEd25519,
   type SigningKeyPair,
   type AgreementKeyPair,
   type DeviceKeys,

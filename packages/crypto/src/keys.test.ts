@@ -5,8 +5,10 @@ import {
   generateDevice,
   generateIdentity,
   signDeviceRevocation,
+  signMembershipEvent,
   verifyDeviceCertificate,
   verifyDeviceRevocation,
+  verifyEd25519,
 } from "./keys";
 import { FIXED_DEVICE_ID, flipBit, loadSodium, seededSigning } from "./test-fixtures";
 
@@ -86,5 +88,28 @@ describe("device revocations", () => {
     expect(verifyDeviceRevocation(identity.publicKey, { deviceId: "dev-2", revokedAtMs: 1_700_000_000_000, signature })).toBe(false);
     expect(verifyDeviceRevocation(generateIdentity().publicKey, { deviceId: "dev-1", revokedAtMs: 1_700_000_000_000, signature })).toBe(false);
     expect(() => signDeviceRevocation(identity, "dev-1", -1)).toThrow(RangeError);
+  });
+});
+
+describe("signMembershipEvent", () => {
+  it("frozen vector: the identity key's Ed25519 signature over the event body (deterministic)", () => {
+    const identity = seededSigning(9);
+    const kp = { publicKey: identity.publicKey };
+    const event = signMembershipEvent(identity, {
+      roomId: "33333333-3333-4333-8333-333333333333",
+      seq: 0,
+      kind: "create",
+      targets: [kp.publicKey],
+      prevHash: new Uint8Array(32),
+      timeMs: 1_764_000_000_000,
+    });
+    expect(hex(event.body)).toContain(hex(kp.publicKey));
+    expect(hex(event.signature)).toBe(
+      "26ca1132d4d5949ee891d18c2fe84923534c9971fd95bc884977f37c6abd41daaef23a484ee2dfa4de70815f5ac15783685de1190a5579625f1d154645f53d07",
+    );
+    expect(verifyEd25519(kp.publicKey, event.body, event.signature)).toBe(true);
+    const other = generateIdentity();
+    expect(verifyEd25519(other.publicKey, event.body, event.signature)).toBe(false);
+    expect(verifyEd25519(new Uint8Array(31), event.body, event.signature)).toBe(false);
   });
 });

@@ -7,6 +7,9 @@ import {
   SIGNATURE_LENGTH,
   deviceCertificateBytes,
   deviceRevocationBytes,
+  membershipEventBytes,
+  type MembershipEventBody,
+  type SignedMembershipEvent,
 } from "@cairn/protocol";
 import { bytes, int, object, text } from "./guards";
 import { randomId } from "./random";
@@ -124,4 +127,23 @@ export function verifyDeviceRevocation(
   });
   const signature = bytes("revocation.signature", revocation.signature, SIGNATURE_LENGTH);
   return sodium().crypto_sign_verify_detached(signature, record, identityPublicKey);
+}
+
+/**
+ * A membership event signed by the acting member's identity key (docs/protocol.md
+ * "Membership"); the body's actor must be that key.
+ * @throws TypeError / RangeError on a malformed body or a key that is not the actor's
+ */
+export function signMembershipEvent(identity: SigningKeyPair, body: Omit<MembershipEventBody, "actor">): SignedMembershipEvent {
+  object("identity", identity);
+  const secretKey = bytes("identity.secretKey", identity.secretKey, SIGNING_SECRET_KEY_LENGTH);
+  const actor = bytes("identity.publicKey", identity.publicKey, KEY_LENGTH);
+  const bodyBytes = membershipEventBytes({ ...body, actor });
+  return { body: bodyBytes, signature: sodium().crypto_sign_detached(bodyBytes, secretKey) };
+}
+
+/** Ed25519 check for @cairn/audit's membership chain (false on any malformed input). */
+export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== KEY_LENGTH || signature.length !== SIGNATURE_LENGTH) return false;
+  return sodium().crypto_sign_verify_detached(signature, message, publicKey);
 }

@@ -92,8 +92,9 @@ export function decodeRecord(tag: string, bytes: Uint8Array, fieldCount: number)
     offset += 4 + len;
     return field;
   };
-  const gotTag = new TextDecoder("utf-8", { fatal: true }).decode(take());
-  if (gotTag !== tag) throw new CanonicalDecodeError(`expected tag ${tag}`);
+  const gotTag = take();
+  const want = utf8(tag);
+  if (gotTag.length !== want.length || gotTag.some((b, i) => b !== want[i])) throw new CanonicalDecodeError(`expected tag ${tag}`);
   const fields: Uint8Array[] = [];
   for (let i = 0; i < fieldCount; i++) fields.push(take());
   if (offset !== bytes.length) throw new CanonicalDecodeError("trailing bytes");

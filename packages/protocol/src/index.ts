@@ -44,3 +44,16 @@ export {
   CheckpointFileCheckpoint,
 } from "./checkpoint-file";
 export { RELAY_ID, relaySessionId, relayOfSessionId } from "./relay-session-id";
+export {
+  MEMBERSHIP_TAG,
+  MEMBERSHIP_LEAF_TAG,
+  MEMBERSHIP_KINDS,
+  MAX_MEMBERSHIP_TARGETS,
+  MEMBERSHIP_GENESIS,
+  membershipEventBytes,
+  decodeMembershipEvent,
+  membershipLeafData,
+  type MembershipKind,
+  type MembershipEventBody,
+  type SignedMembershipEvent,
+} from "./membership-event";
