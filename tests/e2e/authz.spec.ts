@@ -7,10 +7,10 @@
  * there); the calls are then made with each account's session cookie.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { expect, test, type APIRequestContext, type Browser } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 import pg from "pg";
 import { io, type Socket } from "socket.io-client";
-import { newPage, signUp, uniqueName } from "./helpers";
+import { createRoom, newPage, signUp, uniqueName } from "./helpers";
 
 /** Random bytes in base64url: well-formed keys, signatures and ids that nobody signed. */
 const b64 = (n: number) => randomBytes(n).toString("base64url");
@@ -19,6 +19,7 @@ type Actor = "anonymous" | "member" | "outsider" | "admin" | "compliance";
 const ACTORS: Actor[] = ["anonymous", "member", "outsider", "admin", "compliance"];
 
 interface Account {
+  page: Page;
   request: APIRequestContext;
   username: string;
   userId: string;
@@ -34,7 +35,7 @@ async function account(browser: Browser, prefix: string): Promise<Account> {
   const me = (await (await request.get("/api/auth/me")).json()) as { user: { id: string } };
   const { devices } = (await (await request.get("/api/devices")).json()) as { devices: { deviceId: string }[] };
   const cookie = (await page.context().cookies()).find((c) => c.name === "cairn_session");
-  return { request, username, userId: me.user.id, deviceId: devices[0]?.deviceId ?? "", cookie: `cairn_session=${cookie?.value ?? ""}` };
+  return { page, request, username, userId: me.user.id, deviceId: devices[0]?.deviceId ?? "", cookie: `cairn_session=${cookie?.value ?? ""}` };
 }
 
 test("every route, ledger view and socket event answers each kind of caller as the authz matrix says", async ({ browser, playwright, baseURL }) => {
@@ -56,9 +57,8 @@ test("every route, ledger view and socket event answers each kind of caller as t
   await db.query(`UPDATE "User" SET role = 'compliance' WHERE id = $1`, [compliance.userId]);
 
   const write = { headers: { origin } };
-  const created = await admin.request.post("/api/rooms", { ...write, data: { name: "authz", members: [member.username, revoked.username] } });
-  expect(created.status()).toBe(201);
-  const roomId = ((await created.json()) as { room: { id: string } }).room.id;
+  // Rooms are made in the browser: its create event is signed by the admin's identity key.
+  const roomId = await createRoom(admin.page, "authz", `${member.username} ${revoked.username}`);
   await db.query(`UPDATE "Device" SET "revokedAt" = now() WHERE id = $1`, [revoked.deviceId]);
 
   const as: Record<Actor, APIRequestContext> = {
@@ -84,7 +84,7 @@ test("every route, ledger view and socket event answers each kind of caller as t
     { name: "GET /api/rooms/:id/keys", call: (r) => r.get(`/api/rooms/${roomId}/keys`), expect: { anonymous: 401, member: 200, outsider: 404, admin: 200, compliance: 404 } },
     {
       name: "POST /api/rooms/:id/members (an existing member again)",
-      call: (r) => r.post(`/api/rooms/${roomId}/members`, { ...write, data: { username: member.username } }),
+      call: (r) => r.post(`/api/rooms/${roomId}/members`, { ...write, data: { username: member.username, event: { body: b64(120), signature: b64(64) } } }),
       expect: { anonymous: 401, member: 200, outsider: 404, admin: 200, compliance: 404 },
     },
     {
@@ -134,9 +134,9 @@ test("every route, ledger view and socket event answers each kind of caller as t
       expect: { anonymous: 400, member: 400, outsider: 400, admin: 400, compliance: 400 },
     },
     {
-      name: "POST /api/rooms (a room of one's own)",
-      call: (r) => r.post("/api/rooms", { ...write, data: { name: "mine", members: [] } }),
-      expect: { anonymous: 401, member: 201, outsider: 201, admin: 201, compliance: 201 },
+      name: "POST /api/rooms (a room of one's own, with a create event nobody signed)",
+      call: (r) => r.post("/api/rooms", { ...write, data: { id: randomUUID(), name: "mine", members: [], event: { body: b64(120), signature: b64(64) } } }),
+      expect: { anonymous: 401, member: 400, outsider: 400, admin: 400, compliance: 400 },
     },
     {
       name: "POST /api/devices (a certificate the identity key did not sign)",
@@ -252,8 +252,7 @@ test("every route, ledger view and socket event answers each kind of caller as t
     expect(Number(stored.rows[0]?.n)).toBe(0);
 
     // Changes, each refused for everyone who may not make it (nothing changes), then made.
-    const created2 = await admin.request.post("/api/rooms", { ...write, data: { name: "authz 2", members: [member.username, revoked.username] } });
-    const room2 = ((await created2.json()) as { room: { id: string } }).room.id;
+    const room2 = await createRoom(admin.page, "authz 2", `${member.username} ${revoked.username}`);
     const attempt = async (call: (r: APIRequestContext) => ReturnType<APIRequestContext["get"]>, order: Actor[]) => {
       const cells = {} as Record<Actor, number>;
       for (const actor of order) cells[actor] = (await call(as[actor])).status();

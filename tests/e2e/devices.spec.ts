@@ -11,7 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { message, newPage, PASSPHRASE, send, uniqueName, withDb } from "./helpers";
+import { createRoom, message, newPage, PASSPHRASE, send, uniqueName, withDb } from "./helpers";
 
 /**
  * Signs up like helpers.signUp, and also checks what a user is told about the recovery
@@ -41,15 +41,6 @@ async function signUp(page: Page, username: string): Promise<string> {
   await page.getByTestId("recovery-confirm-submit").click();
   await expect(page.getByTestId("current-user")).toHaveText(username);
   return words;
-}
-
-async function createRoom(page: Page, name: string, member: string): Promise<string> {
-  await page.getByTestId("new-room-name").fill(name);
-  await page.getByTestId("new-room-members").fill(member);
-  await page.getByTestId("create-room").click();
-  await expect(page.getByTestId("room-title")).toHaveText(name);
-  await expect(page.getByTestId("composer-input")).toBeEnabled();
-  return (await page.getByTestId("room").getAttribute("data-room-id")) ?? "";
 }
 
 async function openRoom(page: Page, name: string): Promise<void> {
@@ -216,6 +207,13 @@ test("a contact's identity key replaced in the database blocks sending and warns
   await alice.getByTestId("accept-key").click();
   await alice.getByTestId("safety-close").click();
   await expect(warning).toHaveCount(0);
+  // The room's signed membership chain names bob's old key: until a member vouches for the
+  // new one, bob is an unverified member who gets no keys. Alice adds him again.
+  await expect(alice.getByTestId("member-unverified")).toHaveText(`${bobName} (unverified · no keys)`);
+  await expect(alice.getByTestId("membership-warning")).toContainText("add them again to vouch for it");
+  await alice.getByTestId("add-member-input").fill(bobName);
+  await alice.getByTestId("add-member-submit").click();
+  await expect(alice.getByTestId("membership-warning")).toHaveCount(0);
   await expect(alice.getByTestId("composer-input")).toBeEnabled();
   await expect(bobChip).toHaveAttribute("data-trust", "unverified");
   await expect(alice.getByTestId("fork-warning")).toHaveCount(0);

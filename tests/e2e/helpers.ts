@@ -64,3 +64,13 @@ export async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<
     await client.end();
   }
 }
+
+/** Creates a room from the sidebar (`members`: usernames separated by spaces) and returns its id once open. */
+export async function createRoom(page: Page, name: string, members: string): Promise<string> {
+  await page.getByTestId("new-room-name").fill(name);
+  await page.getByTestId("new-room-members").fill(members);
+  await page.getByTestId("create-room").click();
+  await expect(page.getByTestId("room-title")).toHaveText(name);
+  await expect(page.getByTestId("composer-input")).toBeEnabled();
+  return (await page.getByTestId("room").getAttribute("data-room-id")) ?? "";
+}

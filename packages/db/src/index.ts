@@ -49,3 +49,4 @@ export {
   type AuditNodeRef,
 } from "./audit-nodes";
 export { claimFirstAdmin } from "./first-admin";
+export { listRoomEvents, roomMembershipState, appendRoomEvent, appendServerRemoval, type StoredRoomEvent } from "./room-events";

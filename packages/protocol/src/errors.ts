@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   "DEVICE_REVOKED",
   "BAD_SIGNATURE",
   "CONFLICT",
+  "MEMBERSHIP_INVALID",
+  "MEMBERSHIP_STALE",
   "RATE_LIMITED",
   "LEDGER_UNAVAILABLE",
   "OVERLOADED",
@@ -56,6 +58,10 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   DEVICE_REVOKED: 403,
   BAD_SIGNATURE: 400,
   CONFLICT: 409,
+  /** A membership event that breaks a chain rule (signature, member, target): docs/protocol.md. */
+  MEMBERSHIP_INVALID: 400,
+  /** The room's membership chain moved on since the event was signed: re-read it and sign again. */
+  MEMBERSHIP_STALE: 409,
   RATE_LIMITED: 429,
   LEDGER_UNAVAILABLE: 503,
   OVERLOADED: 503,

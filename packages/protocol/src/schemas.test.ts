@@ -82,7 +82,18 @@ describe("REST bodies", () => {
   });
 
   it("defaults a room's extra members to none", () => {
-    expect(CreateRoomBody.parse({ name: " General " })).toEqual({ name: "General", members: [] });
+    const id = "00000000-0000-4000-8000-0000000000aa";
+    const event = { body: "AAAA", signature: "" };
+    expect(CreateRoomBody.parse({ id, name: " General ", event })).toEqual({ id, name: "General", members: [], event });
+  });
+
+  it("takes a membership event's signature as 64 bytes or empty, nothing else", () => {
+    const id = "00000000-0000-4000-8000-0000000000aa";
+    const sig = (n: number) => Buffer.alloc(n, 1).toString("base64url");
+    expect(CreateRoomBody.safeParse({ id, name: "x", event: { body: "AAAA", signature: sig(64) } }).success).toBe(true);
+    expect(CreateRoomBody.safeParse({ id, name: "x", event: { body: "AAAA", signature: sig(63) } }).success).toBe(false);
+    expect(CreateRoomBody.safeParse({ id, name: "x", event: { body: "not base64url!", signature: "" } }).success).toBe(false);
+    expect(CreateRoomBody.safeParse({ id, name: "x" }).success).toBe(false);
   });
 });
 

@@ -179,13 +179,39 @@ export const ChangePassphraseBody = z.strictObject({
 });
 export type ChangePassphraseBody = z.infer<typeof ChangePassphraseBody>;
 
+/**
+ * A membership event on the wire (docs/protocol.md "Membership"): the canonical body and
+ * the actor's signature, base64url. The signature is empty only for an unsigned removal.
+ */
+export const WireMembershipEvent = z.strictObject({
+  body: b64Bytes({ max: 9 * 1024 }),
+  signature: z.string().refine((t) => t === "" || decodeChecked(t, { length: SIGNATURE_LENGTH }) instanceof Uint8Array, {
+    message: `must be ${SIGNATURE_LENGTH} bytes of base64url, or empty`,
+  }),
+});
+export type WireMembershipEvent = z.infer<typeof WireMembershipEvent>;
+
+/** A stored event as the server serves a room's chain. */
+export const RoomEventView = WireMembershipEvent.extend({
+  seq: z.number().int().min(0),
+  leafIndex: z.number().int().min(0),
+  createdAt: z.string(),
+});
+export type RoomEventView = z.infer<typeof RoomEventView>;
+
+/** The room's id is chosen by the creating browser: its create event (seq 0) names it. */
 export const CreateRoomBody = z.strictObject({
+  id: RoomId,
   name: RoomName,
   members: z.array(Username).max(100).default([]),
+  event: WireMembershipEvent,
 });
 export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
 
-export const AddMemberBody = z.strictObject({ username: Username });
+export const AddMemberBody = z.strictObject({ username: Username, event: WireMembershipEvent });
+
+/** Leave or remove: the actor's signed event; without one the server records an unsigned removal. */
+export const RemovalBody = z.strictObject({ event: WireMembershipEvent.optional() });
 
 export const MessagesQuery = z.strictObject({
   beforeSeq: z.coerce.number().int().min(1).optional(),

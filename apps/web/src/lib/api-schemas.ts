@@ -8,6 +8,7 @@ import {
   DeviceRegistration,
   DeviceView,
   PublicKey,
+  RoomEventView,
   RoomView,
   Signature,
   StoredMessage,
@@ -34,7 +35,7 @@ export type ConfigResponse = z.infer<typeof ConfigResponse>;
 export const RoomsResponse = z.object({ rooms: z.array(RoomView) });
 export const RoomResponse = z.object({ room: RoomView });
 export const MessagesResponse = z.object({ messages: z.array(StoredMessage) });
-export const RoomKeysResponse = z.object({ users: z.array(UserKeys) });
+export const RoomKeysResponse = z.object({ users: z.array(UserKeys), events: z.array(RoomEventView) });
 export const UserKeysResponse = z.object({ user: UserKeys });
 
 /** A bare acknowledgement (logout). */

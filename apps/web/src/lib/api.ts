@@ -6,9 +6,11 @@
 import {
   AuthParamsResponse,
   type ChangePassphraseBody,
+  type CreateRoomBody,
   type DeviceRegistration,
   type LoginBody,
   type SignupBody,
+  type WireMembershipEvent,
 } from "@cairn/protocol";
 import type { z } from "zod";
 import {
@@ -28,6 +30,7 @@ import {
   RoomResponse,
   RoomsResponse,
   SessionsResponse,
+  UserKeysResponse,
 } from "./api-schemas";
 
 export class ApiError extends Error {
@@ -95,14 +98,17 @@ export const api = {
   changePassphrase: (body: ChangePassphraseBody) => request("/api/auth/passphrase", PassphraseChangedResponse, post(body)),
   config: () => request("/api/config", ConfigResponse),
   rooms: () => request("/api/rooms", RoomsResponse),
-  createRoom: (name: string, members: string[]) => request("/api/rooms", RoomResponse, post({ name, members })),
+  /** A room with the id its signed create event names (lib/room/membership.ts makes both). */
+  createRoom: (body: CreateRoomBody) => request("/api/rooms", RoomResponse, post(body)),
   room: (roomId: string) => request(`/api/rooms/${roomId}`, RoomResponse),
-  addMember: (roomId: string, username: string) =>
-    request(`/api/rooms/${roomId}/members`, RoomResponse, post({ username })),
-  /** The room's creator or an org admin removes a member (oneself: leaving). */
-  removeMember: (roomId: string, userId: string) =>
-    request(`/api/rooms/${roomId}/members/${encodeURIComponent(userId)}`, RoomResponse, { method: "DELETE" }),
-  leaveRoom: (roomId: string) => request(`/api/rooms/${roomId}/leave`, OkResponse, { method: "POST" }),
+  addMember: (roomId: string, username: string, event: WireMembershipEvent) =>
+    request(`/api/rooms/${roomId}/members`, RoomResponse, post({ username, event })),
+  /** The room's creator or an org admin removes a member (oneself: leaving), with the signed event. */
+  removeMember: (roomId: string, userId: string, event: WireMembershipEvent) =>
+    request(`/api/rooms/${roomId}/members/${encodeURIComponent(userId)}`, RoomResponse, { ...post({ event }), method: "DELETE" }),
+  leaveRoom: (roomId: string, event: WireMembershipEvent) => request(`/api/rooms/${roomId}/leave`, OkResponse, post({ event })),
+  /** One user's public keys (to name them in a membership event). */
+  userKeys: (username: string) => request(`/api/users/${encodeURIComponent(username)}/keys`, UserKeysResponse),
   /** Admins: every account with status, devices and rooms. */
   adminUsers: () => request("/api/admin/users", AdminUsersResponse),
   /** Admins: deactivates an account (sessions end, devices revoked in Cairn, out of every room). */

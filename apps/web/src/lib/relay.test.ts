@@ -51,7 +51,7 @@ const crypto = {
 function client(url: string, ackTimeoutMs = 5_000, delay?: () => number): RelayClient {
   const c = new RelayClient(url, "device", {
     crypto,
-    roomKeys: () => Promise.resolve([]),
+    roomKeys: () => Promise.resolve({ users: [], events: [] }),
     ackTimeoutMs,
     transports: ["websocket"],
     ...(delay ? { resendDelay: delay } : {}),

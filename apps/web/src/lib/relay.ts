@@ -17,6 +17,7 @@ import {
   type SendSharesAck,
   type SendMessageEvent,
   type ServerToClientEvents,
+  type RoomEventView,
   type UserKeys,
   type WireSessionShare,
 } from "@cairn/protocol";
@@ -28,7 +29,8 @@ import type { CryptoApi } from "../worker/api";
 export interface RelayDeps {
   crypto: CryptoApi;
   /** Member keys of a room, from the key directory (GET /api/rooms/:id/keys). */
-  roomKeys: (roomId: string) => Promise<UserKeys[]>;
+  /** A room's member keys and membership chain (GET /api/rooms/:id/keys). */
+  roomKeys: (roomId: string) => Promise<{ users: UserKeys[]; events: RoomEventView[] }>;
   /** How long the relay has to answer a send (default ACK_TIMEOUT_MS). */
   ackTimeoutMs?: number;
   /** The wait before a resend (default {@link resendDelay}). */
@@ -257,8 +259,8 @@ export class RelayClient {
       if (result.needKeysFor.length > 0) {
         // Shares from devices we have not verified yet: fetch those rooms' keys, then retry once.
         for (const roomId of result.needKeysFor) {
-          const users = await this.deps.roomKeys(roomId).catch(() => null);
-          if (users) await this.deps.crypto.setRoomMembers(roomId, users);
+          const keys = await this.deps.roomKeys(roomId).catch(() => null);
+          if (keys) await this.deps.crypto.setRoomMembers(roomId, keys.users, keys.events);
         }
         const rest = delivered.filter((d) => !done.includes(d.id));
         result = await this.deps.crypto.openShares(rest, true);

@@ -3,7 +3,7 @@ import "server-only";
  * Offboarding (issue 9): an admin deactivates an account. One transaction: the account
  * is marked (who, when), every session ends, every device is revoked in Cairn (the
  * relay refuses it, its queued shares are dropped, members' clients rotate), the user
- * leaves every room, and the deactivation is an audit leaf of kind "deactivation"
+ * leaves every room (each room's membership chain records it, unsigned), and the deactivation is an audit leaf of kind "deactivation"
  * (auditDeactivationData) that the ledger worker anchors like any other leaf. The
  * relays hear `deviceRevoked` and `membershipRemoved` on commit.
  *
@@ -17,6 +17,7 @@ import { allocateLeaf, publishServerEvent, type PrismaClient } from "@cairn/db";
 import { auditDeactivationData, CairnError } from "@cairn/protocol";
 import { INVALID_CREDENTIALS_MESSAGE } from "./accounts";
 import { db } from "./db";
+import { appendUnsignedRemoval } from "./membership-events";
 import { requireAdmin } from "./roles";
 
 export interface DeactivationResult {
@@ -61,15 +62,20 @@ export async function deactivateUser(
     await tx.device.updateMany({ where: { id: { in: deviceIds } }, data: { revokedAt: at } });
     // Shares still queued for those devices are never delivered now.
     await tx.sessionShare.deleteMany({ where: { recipientDeviceId: { in: deviceIds }, deliveredAt: null } });
-    const rooms = await tx.roomMember.findMany({ where: { userId: targetId }, select: { roomId: true } });
+    const rooms = await tx.roomMember.findMany({ where: { userId: targetId }, select: { roomId: true }, orderBy: { roomId: "asc" } });
     await tx.roomMember.deleteMany({ where: { userId: targetId } });
+    // Each room's chain records the removal, unsigned (the server's word). Rooms are
+    // locked in id order before the log head, as the relay's group commit locks them.
+    await tx.$queryRaw`SELECT id FROM "Room" WHERE id = ANY(${rooms.map((r) => r.roomId)}::uuid[]) ORDER BY id FOR UPDATE`;
+    const { identityPublicKey } = await tx.user.findUniqueOrThrow({ where: { id: targetId }, select: { identityPublicKey: true } });
+    for (const { roomId } of rooms) await appendUnsignedRemoval(tx, roomId, [new Uint8Array(identityPublicKey)]);
     // Delivered in this order on commit: the user's open rooms first hear why (their
     // browser logs out), then the relays drop the devices' sockets.
     for (const { roomId } of rooms) {
       await publishServerEvent(tx, { type: "membershipRemoved", roomId, userIds: [targetId], reason: "deactivated" });
     }
     for (const id of deviceIds) await publishServerEvent(tx, { type: "deviceRevoked", userId: targetId, deviceId: id });
-    // Last: the AuditHead row stays locked until commit, so message stores wait only this long.
+    // The AuditHead row (locked by the removals above) stays locked until commit.
     const leafIndex = await allocateLeaf(tx);
     const data = auditDeactivationData({ actorUserId: actorId, targetUserId: targetId, deactivatedAtMs: at.getTime() });
     await tx.auditLeaf.create({ data: { leafIndex: BigInt(leafIndex), leafHash: new Uint8Array(leafHash(data)), kind: "deactivation" } });

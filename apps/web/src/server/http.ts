@@ -70,13 +70,15 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.out
 
 /**
  * Reads a JSON body of at most `maxBytes` ({@link MAX_EVENT_BYTES} unless a route
- * needs more, e.g. the key backup) and parses it with `schema`.
+ * needs more, e.g. the key backup) and parses it with `schema`; an empty body is
+ * `opts.emptyIs` when given (routes whose body is optional).
  * @throws CairnError PAYLOAD_TOO_LARGE over the limit, VALIDATION_FAILED on bad JSON or shape
  */
 export async function readBody<S extends z.ZodType>(
   req: Request,
   schema: S,
   maxBytes: number = MAX_EVENT_BYTES,
+  opts: { emptyIs?: unknown } = {},
 ): Promise<z.output<S>> {
   const tooLarge = `Request body is over ${maxBytes >= 1024 * 1024 ? `${maxBytes / (1024 * 1024)} MiB` : `${maxBytes / 1024} KiB`}.`;
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -103,6 +105,7 @@ export async function readBody<S extends z.ZodType>(
     offset += c.byteLength;
   }
   let data: unknown;
+  if (size === 0 && opts.emptyIs !== undefined) return parseWith(schema, opts.emptyIs);
   try {
     data = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {

@@ -3,12 +3,14 @@
  * user, device, session and both ledger registrations in one transaction; log-in and
  * room errors carry the stable codes the UI explains.
  */
-import { certifyDevice, generateDevice, generateIdentity, ready } from "@cairn/crypto";
+import { randomUUID } from "node:crypto";
+import { certifyDevice, generateDevice, generateIdentity, ready, type SigningKeyPair } from "@cairn/crypto";
 import { findSession, type PrismaClient } from "@cairn/db";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
-import { toBase64Url, type SignupBody } from "@cairn/protocol";
+import { toBase64Url, type MembershipKind, type SignupBody } from "@cairn/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as AccountsModule from "./accounts";
+import { signedEvent } from "./membership-fixtures";
 import type * as RoomsModule from "./rooms";
 
 let tdb: TestDatabase;
@@ -32,8 +34,12 @@ afterAll(async () => {
   await tdb.drop();
 });
 
+/** Identity key pairs by username, as each browser would hold them. */
+const identities = new Map<string, SigningKeyPair>();
+
 function signupBody(username: string, secretByte = 7): SignupBody {
   const identity = generateIdentity();
+  if (!identities.has(username)) identities.set(username, identity); // the first body is the one signed up
   const device = generateDevice();
   return {
     username,
@@ -101,27 +107,32 @@ describe("rooms", () => {
     const { account: gus } = await accounts.signup(signupBody("gus"));
     expect([finn.role, gus.role]).toEqual(["member", "member"]);
 
-    await expect(rooms.createRoom(dora.id, "nope", ["finn", "ghost"])).rejects.toMatchObject({
+    const signed = (by: string, room: string, kind: MembershipKind, names: string[]) =>
+      signedEvent(prisma, identities.get(by) as SigningKeyPair, room, kind, names.map((n) => (identities.get(n) as SigningKeyPair).publicKey));
+    const nope = randomUUID();
+    const nopeEvent = await signed("dora", nope, "create", ["dora", "finn"]);
+    await expect(rooms.createRoom(dora.id, { id: nope, name: "nope", members: ["finn", "ghost"], event: nopeEvent })).rejects.toMatchObject({
       code: "USER_NOT_FOUND",
       message: 'No user named "ghost".',
     });
     expect(await prisma.room.count()).toBe(0);
 
-    const room = await rooms.createRoom(dora.id, "plans", ["finn", "FINN".toLowerCase()]);
+    const id = randomUUID();
+    const room = await rooms.createRoom(dora.id, { id, name: "plans", members: ["finn", "FINN".toLowerCase()], event: await signed("dora", id, "create", ["dora", "finn"]) });
     expect(room.members.map((m) => m.username)).toEqual(["dora", "finn"]);
     expect((await rooms.listRooms(finn.id)).map((r) => r.id)).toEqual([room.id]);
 
-    const keys = await rooms.roomKeys(room.id, finn.id);
+    const { users: keys } = await rooms.roomKeys(room.id, finn.id);
     expect(keys.map((k) => [k.username, k.devices.length])).toEqual([
       ["dora", 1],
       ["finn", 1],
     ]);
     await expect(rooms.roomKeys(room.id, gus.id)).rejects.toMatchObject({ code: "ROOM_NOT_FOUND" });
-    await expect(rooms.addMember(room.id, gus.id, "gus")).rejects.toMatchObject({ code: "ROOM_NOT_FOUND" });
+    await expect(rooms.addMember(room.id, gus.id, "gus", await signed("gus", room.id, "add", ["gus"]))).rejects.toMatchObject({ code: "ROOM_NOT_FOUND" });
 
-    const grown = await rooms.addMember(room.id, finn.id, "gus");
+    const grown = await rooms.addMember(room.id, finn.id, "gus", await signed("finn", room.id, "add", ["gus"]));
     expect(grown.members.map((m) => m.username)).toEqual(["dora", "finn", "gus"]);
-    await expect(rooms.addMember(room.id, finn.id, "ghost")).rejects.toMatchObject({ code: "USER_NOT_FOUND" });
+    await expect(rooms.addMember(room.id, finn.id, "ghost", await signed("finn", room.id, "add", ["gus"]))).rejects.toMatchObject({ code: "USER_NOT_FOUND" });
     expect((await rooms.userKeys("gus")).userId).toBe(gus.id);
   });
 });

@@ -6,16 +6,30 @@
 import type {
   DeliveredShare,
   DeviceRegistration,
+  MembershipKind,
+  RoomEventView,
   SignupBody,
   StoredMessage,
   UserKeys,
   WireEnvelope,
+  WireMembershipEvent,
   WireSessionShare,
 } from "@cairn/protocol";
 import type { ContactStatus } from "./contacts";
+import type { MembershipLine, MembershipView } from "./membership";
 import type { Fork } from "./transcript";
 
-export type { ContactStatus, Fork };
+export type { ContactStatus, Fork, MembershipLine, MembershipView };
+
+/** What the worker made of a room's member list (engine-contacts.ts). */
+export interface RoomMembersVerdict {
+  /** Devices this client will share sessions with. */
+  trusted: number;
+  /** Devices whose certificate did not verify. */
+  rejected: string[];
+  contacts: ContactStatus[];
+  membership: MembershipView;
+}
 
 /** Error codes the engine throws (as EngineError) besides crypto failures. */
 export type EngineErrorCode =
@@ -162,10 +176,13 @@ export interface CryptoApi {
    * answer is unknown (network error): the next log-in settles it.
    */
   finishPassphraseChange(accepted: boolean): Promise<void>;
-  setRoomMembers(
-    roomId: string,
-    users: UserKeys[],
-  ): Promise<{ trusted: number; rejected: string[]; contacts: ContactStatus[] }>;
+  /** Judges the listed members against the room's membership chain (only vouched members get keys). */
+  setRoomMembers(roomId: string, users: UserKeys[], events: RoomEventView[]): Promise<RoomMembersVerdict>;
+  /**
+   * Signs a membership event naming the head of the room's chain as last verified
+   * (create: a new chain for `roomId`); `targets` are the people named besides oneself.
+   */
+  signMembership(roomId: string, kind: MembershipKind, targets: UserKeys[]): Promise<WireMembershipEvent>;
   safetyNumber(userId: string): Promise<SafetyNumberView>;
   acceptIdentityKey(userId: string, identityPublicKey: string): Promise<ContactStatus>;
   setContactVerified(userId: string, identityPublicKey: string, verified: boolean): Promise<ContactStatus>;
@@ -200,6 +217,7 @@ export const CRYPTO_METHODS = [
   "preparePassphraseChange",
   "finishPassphraseChange",
   "setRoomMembers",
+  "signMembership",
   "safetyNumber",
   "acceptIdentityKey",
   "setContactVerified",

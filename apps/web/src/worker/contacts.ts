@@ -52,6 +52,16 @@ export class ContactBook {
     return { pinned, newPins };
   }
 
+  /** Usernames by pinned identity key, for contacts seen in this session. */
+  namesByKey(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [userId, pin] of Object.entries(this.pins)) {
+      const name = this.names.get(userId);
+      if (name !== undefined) out.set(pin.identityPublicKey, name);
+    }
+    return out;
+  }
+
   /** @throws Error for a user never seen */
   status(userId: string): ContactStatus {
     const pin = this.pins[userId];

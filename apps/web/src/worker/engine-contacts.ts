@@ -4,25 +4,32 @@
  * records accepting a changed key or verifying a contact (both part of the backup).
  */
 import { safetyNumber, safetyNumberGroups } from "@cairn/crypto";
-import { fromBase64Url, toBase64Url, type UserKeys } from "@cairn/protocol";
-import type { SafetyNumberView } from "./api";
+import { fromBase64Url, toBase64Url, type RoomEventView, type UserKeys } from "@cairn/protocol";
+import type { RoomMembersVerdict, SafetyNumberView } from "./api";
 import type { ContactStatus } from "./contacts";
 import { verifyMembers } from "./directory";
 import { changed, saveBackup } from "./engine-backup";
 import type { EngineContext } from "./engine-context";
+import { verifyMembership } from "./membership";
 
 export class EngineContacts {
   constructor(private readonly ctx: EngineContext) {}
 
-  async setRoomMembers(
-    roomId: string,
-    users: UserKeys[],
-  ): Promise<{ trusted: number; rejected: string[]; contacts: ContactStatus[] }> {
+  /**
+   * Judges the server's member list against the room's membership chain and the pins:
+   * only members the chain vouches for (by their pinned key) enter the verified
+   * directory, so only they get this device's sessions.
+   */
+  async setRoomMembers(roomId: string, users: UserKeys[], events: RoomEventView[]): Promise<RoomMembersVerdict> {
     const { ctx } = this;
     const s = ctx.unlocked();
     const self = { userId: s.keys.userId, identityPublicKey: toBase64Url(s.keys.identity.publicKey) };
     const { pinned, newPins } = s.contacts.observe(users, self);
-    const { members, rejected } = verifyMembers(pinned);
+    const seen = ctx.membership.get(roomId);
+    const verified = verifyMembership(roomId, pinned, events, seen?.head ?? null, s.contacts.namesByKey());
+    // A chain that broke keeps the last good head pinned: the next honest one must still hold it.
+    if (!verified.view.problem || !seen) ctx.membership.set(roomId, verified.state);
+    const { members, rejected } = verifyMembers(verified.members);
     ctx.rooms.set(roomId, members);
     for (const d of members.devices) ctx.devices.set(d.deviceId, d);
     if (newPins) {
@@ -30,7 +37,7 @@ export class EngineContacts {
       await saveBackup(ctx, s);
     }
     const contacts = users.filter((u) => u.userId !== self.userId).map((u) => s.contacts.status(u.userId));
-    return { trusted: members.devices.length, rejected, contacts };
+    return { trusted: members.devices.length, rejected, contacts, membership: verified.view };
   }
 
   safetyNumber(userId: string): Promise<SafetyNumberView> {

@@ -1,9 +1,10 @@
 /**
  * The state the crypto engine's parts share (engine.ts composes them): the unlocked
  * keys and stores, a sign-up / log-in / restore in progress, and per room the
- * verified directory, the transcript head and the transcript checker. Held in the
+ * verified directory, the membership chain, the transcript head and the transcript checker. Held in the
  * worker's memory only.
  */
+import type { MembershipState } from "@cairn/audit";
 import { EngineError, type AccountInfo } from "./api";
 import type { BackupContents } from "./backup";
 import { ContactBook } from "./contacts";
@@ -52,6 +53,8 @@ export class EngineContext {
   readonly devices = new Map<string, TrustedDevice>();
   readonly heads = new Map<string, RoomHead>();
   readonly transcripts = new Map<string, Transcript>();
+  /** Per room, the membership chain as last verified: the head new events name, and a later chain must hold. */
+  readonly membership = new Map<string, MembershipState>();
   /** Bumped on every backup change, so an upload sealed before a change keeps the backup dirty. */
   generation = 0;
 
@@ -79,5 +82,6 @@ export class EngineContext {
     this.devices.clear();
     this.heads.clear();
     this.transcripts.clear();
+    this.membership.clear();
   }
 }

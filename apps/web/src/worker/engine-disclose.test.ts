@@ -5,6 +5,7 @@
  * the plaintext with discloseBundle, and @cairn/audit's verifier checks it — and
  * catches a disclosure whose plaintext was altered.
  */
+import { chainFor } from "./test-fixtures";
 import { BundleWriter, MemoryTree, type BundleKeyRecord, inclusionProof, leafHash, leafHashOfMessage, rootFromLeaves, verifyBundle, type LedgerView } from "@cairn/audit";
 import { auditExportData, envelopeFromWire, toBase64Url, type StoredMessage, type UserKeys } from "@cairn/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -145,8 +146,8 @@ beforeAll(async () => {
   alice = await signUp("alice", "11111111-1111-4111-8111-111111111111");
   bob = await signUp("bob", "22222222-2222-4222-8222-222222222222");
   carol = await signUp("carol", "33333333-3333-4333-8333-333333333333");
-  for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM, [alice.keys, bob.keys]);
-  await carol.engine.setRoomMembers(ROOM, [alice.keys, bob.keys, carol.keys]);
+  for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM, [alice.keys, bob.keys], chainFor(ROOM, [alice.keys, bob.keys]));
+  await carol.engine.setRoomMembers(ROOM, [alice.keys, bob.keys, carol.keys], chainFor(ROOM, [alice.keys, bob.keys, carol.keys]));
   for (const [n, text] of texts.entries()) {
     const from = n === 1 ? bob : alice;
     const sent = await from.engine.encrypt(ROOM, text);

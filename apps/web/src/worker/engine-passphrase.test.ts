@@ -12,7 +12,7 @@ import { CryptoEngine } from "./engine";
 import { loadKeys } from "./keyring";
 import { SessionStore } from "./session-store";
 import type { StoreTransaction } from "./store-tx";
-import { deliverShares, roomLog, signUp, type Person } from "./test-fixtures";
+import { deliverShares, roomLog, signUp, type Person, chainFor } from "./test-fixtures";
 
 const ROOM = "5d1c8a3e-7f2b-4c6d-9e0a-1b2c3d4e5f60";
 const NEW_PASSPHRASE = "a brand new passphrase";
@@ -40,7 +40,7 @@ describe("passphrase change", () => {
     await ready();
     alice = await signUp("alice", "a1111111-1111-4111-8111-111111111111");
     bob = await signUp("bob", "b2222222-2222-4222-8222-222222222222");
-    for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM, [alice.keys, bob.keys]);
+    for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM, [alice.keys, bob.keys], chainFor(ROOM, [alice.keys, bob.keys]));
     const stored = roomLog(ROOM);
     const fromAlice = await alice.engine.encrypt(ROOM, "from alice");
     const fromBob = await bob.engine.encrypt(ROOM, "from bob");
@@ -80,7 +80,7 @@ describe("passphrase change", () => {
       kind: "text",
       body: "from bob",
     });
-    await fresh.setRoomMembers(ROOM, [alice.keys, bob.keys]);
+    await fresh.setRoomMembers(ROOM, [alice.keys, bob.keys], chainFor(ROOM, [alice.keys, bob.keys]));
     expect((await fresh.encrypt(ROOM, "still the same session")).envelope.sessionId).toBe(
       history[0]?.envelope.sessionId,
     );

@@ -4,6 +4,7 @@
  * merging, contact key pinning / change blocking / verification, and device
  * revocation (rotation, refusing the revoked device's later messages).
  */
+import { chainFor } from "./test-fixtures";
 import { ready } from "@cairn/crypto";
 import type { StoredMessage, UserKeys } from "@cairn/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -86,7 +87,7 @@ describe("key backup and restore", () => {
     await ready();
     alice = await signUp("alice", "11111111-1111-4111-8111-111111111111");
     bob = await signUp("bob", "22222222-2222-4222-8222-222222222222");
-    for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM, [alice.keys, bob.keys]);
+    for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM, [alice.keys, bob.keys], chainFor(ROOM, [alice.keys, bob.keys]));
     const a1 = await alice.engine.encrypt(ROOM, "one from alice");
     await deliver(bob.engine, a1);
     history.push(stored(alice, a1));
@@ -127,7 +128,7 @@ describe("key backup and restore", () => {
     ).toBe(true);
     expect(await phone.completeRestore()).toEqual({ deviceId: reg.deviceId });
 
-    await phone.setRoomMembers(ROOM, [alice.keys, bob.keys]);
+    await phone.setRoomMembers(ROOM, [alice.keys, bob.keys], chainFor(ROOM, [alice.keys, bob.keys]));
     const bodies = [];
     for (const m of history) {
       const r = await phone.decrypt(m);
@@ -157,17 +158,17 @@ describe("key backup and restore", () => {
       ...alice.keys,
       devices: [...alice.keys.devices, { ...reg, createdAt: new Date(0).toISOString(), revokedAt: null, registeredOnLedger: false }],
     };
-    await phone.setRoomMembers(ROOM, [withPhone, bob.keys]);
+    await phone.setRoomMembers(ROOM, [withPhone, bob.keys], chainFor(ROOM, [withPhone, bob.keys]));
     // The phone sends (a new session, in its backup), the laptop learns a new contact pin meanwhile.
     const p1 = await phone.encrypt(ROOM, "from the phone");
     const m = stored(alice, { ...p1 });
     const carol: UserKeys = { ...bob.keys, userId: "33333333-3333-4333-8333-333333333333", username: "carol" };
-    await alice.engine.setRoomMembers("6d1c3a8e-2f4d-4a6b-9c1e-0d2f3a4b5c6d", [alice.keys, carol]);
+    await alice.engine.setRoomMembers("6d1c3a8e-2f4d-4a6b-9c1e-0d2f3a4b5c6d", [alice.keys, carol], chainFor("6d1c3a8e-2f4d-4a6b-9c1e-0d2f3a4b5c6d", [alice.keys, carol]));
     await sync(alice, phone);
     await sync(alice, alice.engine); // conflict: merges the phone's upload
     expect(await alice.engine.backupStatus()).toMatchObject({ dirty: false, version: alice.server.backup?.version });
     // The laptop can now read the phone's message without any share (the phone's session came in the backup).
-    await alice.engine.setRoomMembers(ROOM, [withPhone, bob.keys]);
+    await alice.engine.setRoomMembers(ROOM, [withPhone, bob.keys], chainFor(ROOM, [withPhone, bob.keys]));
     expect(await alice.engine.decrypt(m)).toMatchObject({ kind: "text", body: "from the phone" });
   });
 });
@@ -184,7 +185,7 @@ describe("contacts: pinning, key changes, verification", () => {
   });
 
   it("pins on first sight, blocks sending after a key change until accepted", async () => {
-    const first = await alice.engine.setRoomMembers(ROOM2, [alice.keys, bob.keys]);
+    const first = await alice.engine.setRoomMembers(ROOM2, [alice.keys, bob.keys], chainFor(ROOM2, [alice.keys, bob.keys]));
     expect(first.contacts).toEqual([
       expect.objectContaining({ username: "bob", verified: false, changed: false, identityPublicKey: bob.keys.identityPublicKey }),
     ]);
@@ -192,7 +193,7 @@ describe("contacts: pinning, key changes, verification", () => {
 
     const mallory = await signUp("mallory", "44444444-4444-4444-8444-444444444444");
     const swapped: UserKeys = { ...bob.keys, identityPublicKey: mallory.keys.identityPublicKey };
-    const after = await alice.engine.setRoomMembers(ROOM2, [alice.keys, swapped]);
+    const after = await alice.engine.setRoomMembers(ROOM2, [alice.keys, swapped], chainFor(ROOM2, [alice.keys, swapped]));
     expect(after.contacts[0]).toMatchObject({ changed: true, newIdentityPublicKey: mallory.keys.identityPublicKey });
     // Bob's devices are still checked against the pinned key (they verify under it).
     expect(after.rejected).toEqual([]);
@@ -200,7 +201,7 @@ describe("contacts: pinning, key changes, verification", () => {
 
     const status = await alice.engine.acceptIdentityKey(bob.account.id, mallory.keys.identityPublicKey);
     expect(status).toMatchObject({ changed: false, verified: false, identityPublicKey: mallory.keys.identityPublicKey });
-    const again = await alice.engine.setRoomMembers(ROOM2, [alice.keys, swapped]);
+    const again = await alice.engine.setRoomMembers(ROOM2, [alice.keys, swapped], chainFor(ROOM2, [alice.keys, swapped]));
     // Bob's device certificates do not verify under the accepted key: never shared with.
     expect(again.rejected).toEqual([bob.keys.devices[0]?.deviceId]);
     const sent = await alice.engine.encrypt(ROOM2, "now allowed");
@@ -209,8 +210,8 @@ describe("contacts: pinning, key changes, verification", () => {
 
   it("shows the same 60-digit safety number on both sides and remembers verification", async () => {
     const carol = await signUp("carol", "55555555-5555-4555-8555-555555555555");
-    await alice.engine.setRoomMembers(ROOM2, [alice.keys, carol.keys]);
-    await carol.engine.setRoomMembers(ROOM2, [alice.keys, carol.keys]);
+    await alice.engine.setRoomMembers(ROOM2, [alice.keys, carol.keys], chainFor(ROOM2, [alice.keys, carol.keys]));
+    await carol.engine.setRoomMembers(ROOM2, [alice.keys, carol.keys], chainFor(ROOM2, [alice.keys, carol.keys]));
     const a = await alice.engine.safetyNumber(carol.account.id);
     const c = await carol.engine.safetyNumber(alice.account.id);
     expect(a.digits).toMatch(/^\d{60}$/);
@@ -221,7 +222,7 @@ describe("contacts: pinning, key changes, verification", () => {
     // A later reload keeps it (wrapped in the local backup record).
     const reloaded = new CryptoEngine(alice.store);
     await reloaded.resume(alice.account.id);
-    const seen = await reloaded.setRoomMembers(ROOM2, [alice.keys, carol.keys]);
+    const seen = await reloaded.setRoomMembers(ROOM2, [alice.keys, carol.keys], chainFor(ROOM2, [alice.keys, carol.keys]));
     expect(seen.contacts.find((x) => x.userId === carol.account.id)).toMatchObject({ verified: true, changed: false });
   });
 });
@@ -232,8 +233,8 @@ describe("device revocation", () => {
     const alice = await signUp("alice", "11111111-1111-4111-8111-111111111111");
     const bob = await signUp("bob", "22222222-2222-4222-8222-222222222222");
     const ROOM3 = "9d1c3a8e-2f4d-4a6b-9c1e-0d2f3a4b5c6d";
-    await alice.engine.setRoomMembers(ROOM3, [alice.keys, bob.keys]);
-    await bob.engine.setRoomMembers(ROOM3, [alice.keys, bob.keys]);
+    await alice.engine.setRoomMembers(ROOM3, [alice.keys, bob.keys], chainFor(ROOM3, [alice.keys, bob.keys]));
+    await bob.engine.setRoomMembers(ROOM3, [alice.keys, bob.keys], chainFor(ROOM3, [alice.keys, bob.keys]));
     const before = await alice.engine.encrypt(ROOM3, "before");
     expect(before.shares).toHaveLength(1);
     const b1 = await bob.engine.encrypt(ROOM3, "bob before");
@@ -243,7 +244,7 @@ describe("device revocation", () => {
     const bobDevice = bob.keys.devices[0];
     if (!bobDevice) throw new Error("no device");
     const revoked: UserKeys = { ...bob.keys, devices: [{ ...bobDevice, revokedAt: revokedAt.toISOString() }] };
-    await alice.engine.setRoomMembers(ROOM3, [alice.keys, revoked]);
+    await alice.engine.setRoomMembers(ROOM3, [alice.keys, revoked], chainFor(ROOM3, [alice.keys, revoked]));
     const after = await alice.engine.encrypt(ROOM3, "after");
     expect(after.envelope.sessionId).not.toBe(before.envelope.sessionId);
     expect(after.shares).toEqual([]);
@@ -267,7 +268,7 @@ describe("transcript links", () => {
     const alice = await signUp("alice", "11111111-1111-4111-8111-111111111111");
     const bob = await signUp("bob", "22222222-2222-4222-8222-222222222222");
     const ROOM4 = "ad1c3a8e-2f4d-4a6b-9c1e-0d2f3a4b5c6d";
-    for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM4, [alice.keys, bob.keys]);
+    for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM4, [alice.keys, bob.keys], chainFor(ROOM4, [alice.keys, bob.keys]));
     seq = 0;
     const m1 = await alice.engine.encrypt(ROOM4, "one");
     const m2 = await alice.engine.encrypt(ROOM4, "two");
@@ -287,7 +288,7 @@ describe("transcript links", () => {
     // A relay that shows carol a history where #2 names an envelope she never saw.
     const carol = new CryptoEngine(bob.store);
     await carol.resume(bob.account.id);
-    await carol.setRoomMembers(ROOM4, [alice.keys, bob.keys]);
+    await carol.setRoomMembers(ROOM4, [alice.keys, bob.keys], chainFor(ROOM4, [alice.keys, bob.keys]));
     const forged = { ...seen[1], envelope: { ...m2.envelope, prevHash: hashOf(refused) } } as StoredMessage;
     expect((await carol.decrypt(seen[0] as StoredMessage)).forks).toBeUndefined();
     const r = await carol.decrypt(forged);

@@ -5,6 +5,7 @@
  * handed every share, and still reads what they had before. This is what the room
  * controller relies on when it refreshes member keys before each send.
  */
+import { chainFor } from "./test-fixtures";
 import type { StoredMessage, UserKeys } from "@cairn/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { EncryptResult } from "./api";
@@ -59,7 +60,7 @@ describe("removing a member", () => {
     alice = await signUp("alice", "11111111-1111-4111-8111-111111111111");
     bob = await signUp("bob", "22222222-2222-4222-8222-222222222222");
     carol = await signUp("carol", "33333333-3333-4333-8333-333333333333");
-    for (const p of [alice, bob, carol]) await p.engine.setRoomMembers(ROOM, [alice.keys, bob.keys, carol.keys]);
+    for (const p of [alice, bob, carol]) await p.engine.setRoomMembers(ROOM, [alice.keys, bob.keys, carol.keys], chainFor(ROOM, [alice.keys, bob.keys, carol.keys]));
   });
 
   it("rotates the session, shares it with the remaining devices only, and the removed member cannot read it", async () => {
@@ -72,7 +73,7 @@ describe("removing a member", () => {
     expect(await carol.engine.decrypt(m1)).toEqual({ kind: "text", body: "before the removal" });
 
     // The server no longer lists carol: that is what alice's client sees before sending.
-    await alice.engine.setRoomMembers(ROOM, [alice.keys, bob.keys]);
+    await alice.engine.setRoomMembers(ROOM, [alice.keys, bob.keys], chainFor(ROOM, [alice.keys, bob.keys]));
     const after = await alice.engine.encrypt(ROOM, "after the removal");
     expect(after.envelope.sessionId).not.toBe(before.envelope.sessionId);
     expect(after.shares.map((s) => s.recipientDeviceId)).toEqual([deviceOf(bob)]);
@@ -96,7 +97,7 @@ describe("removing a member", () => {
   it("the other remaining member rotates too before their next message", async () => {
     const first = await bob.engine.encrypt(ROOM, "bob, carol still listed");
     expect(first.shares.map((s) => s.recipientDeviceId).sort()).toEqual([deviceOf(alice), deviceOf(carol)].sort());
-    await bob.engine.setRoomMembers(ROOM, [alice.keys, bob.keys]);
+    await bob.engine.setRoomMembers(ROOM, [alice.keys, bob.keys], chainFor(ROOM, [alice.keys, bob.keys]));
     const next = await bob.engine.encrypt(ROOM, "bob, carol gone");
     expect(next.envelope.sessionId).not.toBe(first.envelope.sessionId);
     expect(next.shares.map((s) => s.recipientDeviceId)).toEqual([deviceOf(alice)]);

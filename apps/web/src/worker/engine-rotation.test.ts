@@ -16,7 +16,7 @@ import {
 import { toBase64Url, type UserKeys } from "@cairn/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { EncryptResult } from "./api";
-import { deliverShares, roomLog, signUp, type Person } from "./test-fixtures";
+import { deliverShares, roomLog, signUp, type Person, chainFor } from "./test-fixtures";
 
 const ROOM = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b";
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -62,7 +62,7 @@ describe("session rotation", () => {
     liveOthers = [bob.keys, d]
       .flatMap((u) => u.devices.filter((x) => !x.revokedAt).map((x) => x.deviceId))
       .sort();
-    for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM, members);
+    for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM, members, chainFor(ROOM, members));
   });
 
   afterEach(() => {

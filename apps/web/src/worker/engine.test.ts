@@ -2,7 +2,7 @@ import { envelopeFromWire, type UserKeys } from "@cairn/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CryptoEngine } from "./engine";
 import { memoryStore } from "./store";
-import { roomLog, signUp, type Person } from "./test-fixtures";
+import { roomLog, signUp, type Person, chainFor } from "./test-fixtures";
 
 const ROOM = "7b0c3a8e-2f4d-4a6b-9c1e-0d2f3a4b5c6d";
 
@@ -15,7 +15,7 @@ describe("CryptoEngine", () => {
   beforeAll(async () => {
     alice = await signUp("alice", "11111111-1111-4111-8111-111111111111");
     bob = await signUp("bob", "22222222-2222-4222-8222-222222222222");
-    for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM, [alice.keys, bob.keys]);
+    for (const p of [alice, bob]) await p.engine.setRoomMembers(ROOM, [alice.keys, bob.keys], chainFor(ROOM, [alice.keys, bob.keys]));
   });
 
   it("encrypts for the room and the other member decrypts once the share is opened", async () => {
@@ -54,23 +54,23 @@ describe("CryptoEngine", () => {
 
   it("rotates the session when a member leaves", async () => {
     const before = await alice.engine.encrypt(ROOM, "before");
-    await alice.engine.setRoomMembers(ROOM, [alice.keys]);
+    await alice.engine.setRoomMembers(ROOM, [alice.keys], chainFor(ROOM, [alice.keys]));
     const after = await alice.engine.encrypt(ROOM, "after");
     expect(after.envelope.sessionId).not.toBe(before.envelope.sessionId);
     expect(after.shares).toEqual([]);
-    await alice.engine.setRoomMembers(ROOM, [alice.keys, bob.keys]);
+    await alice.engine.setRoomMembers(ROOM, [alice.keys, bob.keys], chainFor(ROOM, [alice.keys, bob.keys]));
   });
 
   it("reports an unknown sending device and rejects a forged certificate", async () => {
     const eve = await signUp("eve", "33333333-3333-4333-8333-333333333333");
-    await eve.engine.setRoomMembers(ROOM, [eve.keys, bob.keys]);
+    await eve.engine.setRoomMembers(ROOM, [eve.keys, bob.keys], chainFor(ROOM, [eve.keys, bob.keys]));
     const sent = await eve.engine.encrypt(ROOM, "sneaky");
     expect(await bob.engine.decrypt(stored(eve, sent))).toEqual({ kind: "unknown-device" });
 
     const forged: UserKeys = { ...eve.keys, identityPublicKey: alice.keys.identityPublicKey };
-    const verdict = await bob.engine.setRoomMembers(ROOM, [alice.keys, bob.keys, forged]);
+    const verdict = await bob.engine.setRoomMembers(ROOM, [alice.keys, bob.keys, forged], chainFor(ROOM, [alice.keys, bob.keys, forged]));
     expect(verdict.rejected).toEqual([eve.keys.devices[0]?.deviceId]);
-    await bob.engine.setRoomMembers(ROOM, [alice.keys, bob.keys]);
+    await bob.engine.setRoomMembers(ROOM, [alice.keys, bob.keys], chainFor(ROOM, [alice.keys, bob.keys]));
   });
 
   it("resumes after a reload without the passphrase, and not after lock()", async () => {

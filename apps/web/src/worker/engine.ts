@@ -8,9 +8,20 @@
  * This class is the composition only: each concept lives in its own module over one
  * shared {@link EngineContext} — account (engine-account.ts), key backup
  * (engine-backup.ts), directory and contacts (engine-contacts.ts), sending
- * (engine-send.ts), receiving (engine-receive.ts) and disclosure (engine-disclose.ts).
+ * (engine-send.ts), receiving (engine-receive.ts), disclosure (engine-disclose.ts) and
+ * membership events (engine-membership.ts).
  */
-import type { DeliveredShare, DeviceRegistration, SignupBody, StoredMessage, UserKeys, WireEnvelope } from "@cairn/protocol";
+import type {
+  DeliveredShare,
+  DeviceRegistration,
+  MembershipKind,
+  RoomEventView,
+  SignupBody,
+  StoredMessage,
+  UserKeys,
+  WireEnvelope,
+  WireMembershipEvent,
+} from "@cairn/protocol";
 import type {
   AccountInfo,
   BackupStatus,
@@ -21,6 +32,7 @@ import type {
   EncryptResult,
   OpenSharesResult,
   PassphraseChange,
+  RoomMembersVerdict,
   SafetyNumberView,
   SealedBackup,
 } from "./api";
@@ -30,6 +42,7 @@ import { EngineBackup } from "./engine-backup";
 import { EngineContacts } from "./engine-contacts";
 import { EngineContext } from "./engine-context";
 import { EngineDisclose } from "./engine-disclose";
+import { EngineMembership } from "./engine-membership";
 import { EngineReceive } from "./engine-receive";
 import { EngineSend } from "./engine-send";
 import type { KeyValueStore } from "./store";
@@ -43,6 +56,7 @@ export class CryptoEngine implements CryptoApi {
   private readonly sending: EngineSend;
   private readonly receiving: EngineReceive;
   private readonly disclosure: EngineDisclose;
+  private readonly membership: EngineMembership;
 
   constructor(store: KeyValueStore) {
     const ctx = new EngineContext(store);
@@ -52,6 +66,7 @@ export class CryptoEngine implements CryptoApi {
     this.sending = new EngineSend(ctx);
     this.receiving = new EngineReceive(ctx);
     this.disclosure = new EngineDisclose(ctx);
+    this.membership = new EngineMembership(ctx);
   }
 
   // ---- account ------------------------------------------------------------
@@ -110,9 +125,14 @@ export class CryptoEngine implements CryptoApi {
 
   // ---- directory and contacts ---------------------------------------------
 
-  setRoomMembers(roomId: string, users: UserKeys[]): Promise<{ trusted: number; rejected: string[]; contacts: ContactStatus[] }> {
-    return this.contacts.setRoomMembers(roomId, users);
+  setRoomMembers(roomId: string, users: UserKeys[], events: RoomEventView[]): Promise<RoomMembersVerdict> {
+    return this.contacts.setRoomMembers(roomId, users, events);
   }
+
+  signMembership(roomId: string, kind: MembershipKind, targets: UserKeys[]): Promise<WireMembershipEvent> {
+    return this.membership.sign(roomId, kind, targets);
+  }
+
   safetyNumber(userId: string): Promise<SafetyNumberView> {
     return this.contacts.safetyNumber(userId);
   }

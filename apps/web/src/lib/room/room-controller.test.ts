@@ -38,6 +38,7 @@ interface WorldOptions {
   leave?: () => Promise<{ ok: true }>;
   /** Answers GET /api/rooms/:id/keys (default: at once, no users). */
   roomKeys?: () => Promise<{ users: UserKeys[] }>;
+  addMember?: RoomDeps["api"]["addMember"];
 }
 
 function world(history: StoredMessage[], opts: WorldOptions = {}) {
@@ -55,6 +56,7 @@ function world(history: StoredMessage[], opts: WorldOptions = {}) {
     return () => set.delete(l);
   };
   const keyRequests: string[] = [];
+  let signed = 0;
   const roomRequests: string[] = [];
   const deps: RoomDeps = {
     self: { id: ALICE, username: "alice" },
@@ -62,15 +64,17 @@ function world(history: StoredMessage[], opts: WorldOptions = {}) {
       room: (id) => (roomRequests.push(id), id === ROOM && (opts.member?.() ?? true) ? Promise.resolve({ room }) : Promise.reject(coded("ROOM_NOT_FOUND"))),
       roomKeys: (id) => {
         keyRequests.push(id);
-        return opts.roomKeys ? opts.roomKeys() : Promise.resolve({ users: [] as UserKeys[] });
+        return (opts.roomKeys ? opts.roomKeys() : Promise.resolve({ users: [] as UserKeys[] })).then((k) => ({ ...k, events: [] }));
       },
       messages: (_id, before) => Promise.resolve({ messages: history.filter((m) => before === undefined || m.roomSeq < before) }),
-      addMember: () => Promise.resolve({ room }),
+      userKeys: (username) => Promise.resolve({ user: { userId: BOB, username, identityPublicKey: "k", devices: [] } }),
+      addMember: opts.addMember ?? (() => Promise.resolve({ room })),
       removeMember: (_id, userId) => Promise.resolve({ room: { ...room, members: room.members.filter((m) => m.userId !== userId) } }),
       leaveRoom: opts.leave ?? (() => Promise.resolve({ ok: true as const })),
     },
     crypto: {
-      setRoomMembers: () => Promise.resolve({ trusted: 0, rejected: [], contacts: [] }),
+      setRoomMembers: () => Promise.resolve({ trusted: 0, rejected: [], contacts: [], membership: { unverified: [], problem: null, timeline: [] } }),
+      signMembership: (_room, kind) => Promise.resolve({ body: `${kind}-${++signed}`, signature: "" }),
       decrypt: (m) => Promise.resolve(opts.decrypt ? opts.decrypt(m) : { kind: "text", body: `text ${m.roomSeq}` }),
     },
     relay: {
@@ -93,6 +97,23 @@ function world(history: StoredMessage[], opts: WorldOptions = {}) {
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe("RoomController", () => {
+  it("adds a member with a signed event, re-reading the chain and signing again when it moved meanwhile", async () => {
+    const sent: string[] = [];
+    const { deps, keyRequests } = world([], {
+      addMember: (_id, _name, event) => {
+        sent.push(event.body);
+        return sent.length === 1 ? Promise.reject(coded("MEMBERSHIP_STALE")) : Promise.resolve({ room });
+      },
+    });
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    const before = keyRequests.length;
+    await c.addMember(" Bob ");
+    expect(sent).toEqual(["add-1", "add-2"]);
+    // Once to re-verify the chain before signing again, once after the addition.
+    expect(keyRequests.length - before).toBe(2);
+  });
+
   it("shows the decrypted history in room order and offers earlier messages when there are some", async () => {
     const { deps } = world([message(3), message(2)]);
     const c = new RoomController(ROOM, deps);
@@ -286,8 +307,10 @@ describe("RoomController: leaving and removal (issue 9)", () => {
     expect(keyRequests.length).toBe(before + 1);
   });
 
+  const carolKeys = { userId: CAROL, username: "carol", identityPublicKey: "k", devices: [] };
+
   it("removeMember shows the server's new member list and refreshes the keys", async () => {
-    const { deps, keyRequests } = world([]);
+    const { deps, keyRequests } = world([], { roomKeys: () => Promise.resolve({ users: [carolKeys] }) });
     deps.api.removeMember = () =>
       Promise.resolve({ room: { ...withMembers, members: withMembers.members.slice(0, 2) } });
     const c = new RoomController(ROOM, deps);
@@ -299,7 +322,7 @@ describe("RoomController: leaving and removal (issue 9)", () => {
   });
 
   it("removeMember passes the server's refusal on and changes nothing", async () => {
-    const { deps } = world([]);
+    const { deps } = world([], { roomKeys: () => Promise.resolve({ users: [carolKeys] }) });
     deps.api.room = () => Promise.resolve({ room: withMembers });
     deps.api.removeMember = () =>
       Promise.reject(coded("FORBIDDEN", "Only the room's creator or an admin may remove members."));

@@ -8,23 +8,36 @@
  * (issue 13). The UI subscribes to its snapshots
  * and only renders them (useRoom). A little over 300 lines: one room's whole state.
  */
-import type { KeysChangedEvent, MembersAddedEvent, MembershipRemovalReason, MembersRemovedEvent, RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
+import type {
+  KeysChangedEvent,
+  MembersAddedEvent,
+  MembershipRemovalReason,
+  MembersRemovedEvent,
+  RoomEventView,
+  RoomView,
+  SendMessageAck,
+  StoredMessage,
+  UserKeys,
+  WireMembershipEvent,
+} from "@cairn/protocol";
 import type { LedgerCheck } from "../ledger";
-import type { ContactStatus, CryptoApi, Fork } from "../../worker/api";
+import type { ContactStatus, CryptoApi, Fork, MembershipView } from "../../worker/api";
 import type { Line } from "./line";
+import { withMembershipEvent } from "./membership";
 
 /** What the controller needs from the web API, the crypto worker, the relay and the ledger view. */
 export interface RoomDeps {
   self: { id: string; username: string };
   api: {
     room(roomId: string): Promise<{ room: RoomView }>;
-    roomKeys(roomId: string): Promise<{ users: UserKeys[] }>;
+    roomKeys(roomId: string): Promise<{ users: UserKeys[]; events: RoomEventView[] }>;
     messages(roomId: string, beforeSeq?: number): Promise<{ messages: StoredMessage[] }>;
-    addMember(roomId: string, username: string): Promise<{ room: RoomView }>;
-    removeMember(roomId: string, userId: string): Promise<{ room: RoomView }>;
-    leaveRoom(roomId: string): Promise<{ ok: true }>;
+    userKeys(username: string): Promise<{ user: UserKeys }>;
+    addMember(roomId: string, username: string, event: WireMembershipEvent): Promise<{ room: RoomView }>;
+    removeMember(roomId: string, userId: string, event: WireMembershipEvent): Promise<{ room: RoomView }>;
+    leaveRoom(roomId: string, event: WireMembershipEvent): Promise<{ ok: true }>;
   };
-  crypto: Pick<CryptoApi, "setRoomMembers" | "decrypt">;
+  crypto: Pick<CryptoApi, "setRoomMembers" | "signMembership" | "decrypt">;
   relay: {
     readonly connected: boolean;
     subscribe(roomId: string): void;
@@ -63,13 +76,15 @@ export interface RoomSnapshot {
    * deactivated their account. The lines already shown stay; nothing new arrives or is sent.
    */
   removed: MembershipRemovalReason | null;
+  /** The member list as this client verified it against the room's signed membership chain. */
+  membership: MembershipView | null;
 }
 
 /** Members whose keys are compared with the chain (each comparison is one request). */
 const LEDGER_CHECKS = 100;
 
 export class RoomController {
-  private snapshot: RoomSnapshot = { room: null, error: null, ready: false, lines: [], contacts: [], ledger: {}, forks: [], hasEarlier: false, removed: null };
+  private snapshot: RoomSnapshot = { room: null, error: null, ready: false, lines: [], contacts: [], ledger: {}, forks: [], hasEarlier: false, removed: null, membership: null };
   private readonly listeners = new Set<() => void>();
   private readonly lines = new Map<number, Line>();
   private pending: Line[] = [];
@@ -185,9 +200,9 @@ export class RoomController {
   }
 
   private async fetchKeys(): Promise<void> {
-    const { users } = await this.deps.api.roomKeys(this.roomId);
-    const verdict = await this.deps.crypto.setRoomMembers(this.roomId, users);
-    this.update({ contacts: verdict.contacts });
+    const { users, events } = await this.deps.api.roomKeys(this.roomId);
+    const verdict = await this.deps.crypto.setRoomMembers(this.roomId, users, events);
+    this.update({ contacts: verdict.contacts, membership: verdict.membership });
     if (JSON.stringify(users) === JSON.stringify(this.users)) return;
     this.users = users;
     void this.checkLedger(users);
@@ -247,7 +262,7 @@ export class RoomController {
   /** Leaves the room: the screen then says so and offers no composer. @throws ApiError with the server's reason */
   async leave(): Promise<void> {
     try {
-      await this.deps.api.leaveRoom(this.roomId);
+      await this.signed("leave", [], (event) => this.deps.api.leaveRoom(this.roomId, event));
     } catch (err) {
       // Already out (left from another tab): the outcome the user asked for.
       if ((err as { code?: unknown }).code !== "ROOM_NOT_FOUND") throw err;
@@ -261,9 +276,16 @@ export class RoomController {
    * @throws ApiError with the server's reason (FORBIDDEN, NOT_FOUND)
    */
   async removeMember(userId: string): Promise<void> {
-    const { room } = await this.deps.api.removeMember(this.roomId, userId);
+    const target = this.users.find((u) => u.userId === userId);
+    if (!target) throw new Error("That user is not a member of this room.");
+    const { room } = await this.signed("remove", [target], (event) => this.deps.api.removeMember(this.roomId, userId, event));
     this.update({ room });
     await this.refreshKeys();
+  }
+
+  /** A membership change signed over the verified chain head (re-signed once if it moved). */
+  private signed<T>(kind: "add" | "remove" | "leave", targets: UserKeys[], send: (event: WireMembershipEvent) => Promise<T>): Promise<T> {
+    return withMembershipEvent(this.deps.crypto, this.roomId, kind, targets, send, () => this.refreshKeys());
   }
 
   /** `room:members-removed` for this room: this user is out, or the member list (and keys) shrank. */
@@ -310,7 +332,9 @@ export class RoomController {
 
   /** Adds a member by username. @throws ApiError with the server's reason */
   async addMember(username: string): Promise<void> {
-    const { room } = await this.deps.api.addMember(this.roomId, username.trim().toLowerCase());
+    const name = username.trim().toLowerCase();
+    const { user } = await this.deps.api.userKeys(name);
+    const { room } = await this.signed("add", [user], (event) => this.deps.api.addMember(this.roomId, name, event));
     this.update({ room });
     await this.refreshKeys();
   }

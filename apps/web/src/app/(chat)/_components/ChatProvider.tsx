@@ -68,7 +68,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
         if (cancelled) return;
         relay = new RelayClient(relayUrl, unlocked.deviceId, {
           crypto: cryptoWorker,
-          roomKeys: async (roomId) => (await api.roomKeys(roomId)).users,
+          roomKeys: (roomId) => api.roomKeys(roomId),
         });
         relay.onStatus(setConnected);
         relay.onRefused((err) => {

@@ -3,7 +3,8 @@
  * The room's members with their trust state: verified, unverified, or key changed (loud),
  * and whether the keys the server serves are the ones on the ledger. Clicking a member
  * opens their safety number. The room's creator and org admins also get a remove
- * control next to each other member (the server decides; this only offers it).
+ * control next to each other member (the server decides; this only offers it). A member
+ * the server lists without a signed addition on the room's chain is marked unverified.
  */
 import { LEDGER_LABEL, type LedgerCheck } from "@/lib/ledger";
 import type { ContactStatus } from "@/worker/api";
@@ -23,6 +24,7 @@ export function MembersBar({
   ledger,
   onOpen,
   onRemove,
+  unverified = [],
 }: {
   members: { userId: string; username: string }[];
   selfId: string;
@@ -31,6 +33,8 @@ export function MembersBar({
   onOpen: (userId: string) => void;
   /** Given when this user may remove members: asks to remove one (the caller confirms). */
   onRemove?: (member: { userId: string; username: string }) => void;
+  /** Usernames the server lists that the room's signed membership chain does not: they get no keys. */
+  unverified?: string[];
 }) {
   const remove = (m: { userId: string; username: string }) =>
     onRemove && m.userId !== selfId ? (
@@ -51,6 +55,16 @@ export function MembersBar({
       {members.map((m) => {
         const c = contacts.find((x) => x.userId === m.userId);
         const problem = ledgerProblem(ledger[m.userId]);
+        if (unverified.includes(m.username)) {
+          return (
+            <span key={m.userId} className="member-slot">
+              <span className="member error" data-testid="member-unverified" title="Listed by the server only: no member's signed addition names them, so they get no keys">
+                {m.username} (unverified · no keys)
+              </span>
+              {remove(m)}
+            </span>
+          );
+        }
         if (m.userId === selfId || !c) {
           return (
             <span key={m.userId} className="member-slot">

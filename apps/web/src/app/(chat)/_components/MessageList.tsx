@@ -1,6 +1,8 @@
 "use client";
 import { useEffect, useRef } from "react";
 import type { Line } from "@/lib/room/line";
+import type { MembershipLine } from "@/worker/api";
+import { membershipText } from "./membership-text";
 
 function auditStatus(line: Line): { label: string; kind: string } {
   if (line.state === "sending") return { label: "sending…", kind: "sending" };
@@ -11,7 +13,21 @@ function auditStatus(line: Line): { label: string; kind: string } {
   return { label: "pending", kind: "pending" };
 }
 
-export function MessageList({ lines, loading }: { lines: Line[]; loading: boolean }) {
+type Item = { line: Line } | { notice: MembershipLine };
+
+/** Stored messages and verified membership events in audit-log order, then the messages being sent. */
+function merge(lines: Line[], notices: MembershipLine[]): Item[] {
+  const stored: { at: number; item: Item }[] = [];
+  const sending: Item[] = [];
+  for (const line of lines) {
+    if (line.leafIndex === null) sending.push({ line });
+    else stored.push({ at: line.leafIndex, item: { line } });
+  }
+  for (const notice of notices) stored.push({ at: notice.leafIndex, item: { notice } });
+  return [...stored.sort((a, b) => a.at - b.at).map((s) => s.item), ...sending];
+}
+
+export function MessageList({ lines, loading, notices = [] }: { lines: Line[]; loading: boolean; notices?: MembershipLine[] }) {
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView({ block: "end" });
@@ -21,7 +37,16 @@ export function MessageList({ lines, loading }: { lines: Line[]; loading: boolea
     <div className="messages" data-testid="message-list" aria-live="polite">
       {loading && <p className="muted">Decrypting history…</p>}
       {!loading && lines.length === 0 && <p className="muted">No messages yet. Say hello.</p>}
-      {lines.map((line) => {
+      {merge(lines, notices).map((item) => {
+        if ("notice" in item) {
+          const n = item.notice;
+          return (
+            <p key={`m${n.seq}`} className="notice small muted" role="note" data-testid="membership-notice" data-kind={n.kind}>
+              {membershipText(n)} · <time dateTime={new Date(n.timeMs).toISOString()}>{new Date(n.timeMs).toLocaleString()}</time>
+            </p>
+          );
+        }
+        const { line } = item;
         const status = auditStatus(line);
         return (
           <article

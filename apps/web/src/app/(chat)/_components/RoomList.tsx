@@ -4,6 +4,8 @@ import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { api } from "@/lib/api";
+import { cryptoWorker } from "@/lib/crypto-client";
+import { createRoom } from "@/lib/room/membership";
 import { useChat } from "./ChatProvider";
 
 /** How often the list is refreshed, so rooms others add you to appear. */
@@ -40,7 +42,7 @@ export function RoomList() {
         .split(/[\s,]+/)
         .map((m) => m.trim().toLowerCase())
         .filter(Boolean);
-      const { room } = await api.createRoom(name, usernames);
+      const room = await createRoom({ api, crypto: cryptoWorker }, name, usernames);
       relay.subscribe(room.id);
       setName("");
       setMembers("");

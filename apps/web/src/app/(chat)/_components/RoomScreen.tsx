@@ -113,6 +113,7 @@ export function RoomScreen({ roomId }: { roomId: string }) {
             contacts={contacts}
             ledger={ledger}
             onOpen={setSafetyFor}
+            unverified={state.membership?.unverified ?? []}
             {...(mayRemove ? { onRemove: (m: { userId: string; username: string }) => setConfirming({ kind: "remove", ...m }) } : {})}
           />
         </div>
@@ -183,12 +184,23 @@ export function RoomScreen({ roomId }: { roomId: string }) {
           {forks.length > 1 ? ` (and ${forks.length - 1} more)` : ""}.
         </div>
       )}
+      {state.membership && (state.membership.unverified.length > 0 || state.membership.problem) && (
+        <div className="banner error room-banner" role="alert" data-testid="membership-warning">
+          <strong>⚠ Membership not verified.</strong>{" "}
+          {state.membership.unverified.length > 0 &&
+            `The server lists ${state.membership.unverified.join(", ")} as ${state.membership.unverified.length === 1 ? "a member" : "members"}, but no member's signed addition names ${state.membership.unverified.length === 1 ? "them" : "any of them"}: they get no keys to your messages. If their security key changed and you accepted the new one, add them again to vouch for it. `}
+          {state.membership.problem &&
+            (state.membership.problem.code === "FORK"
+              ? `${state.membership.problem.message} Nobody gets keys to your messages until this is resolved.`
+              : `The room's membership history is broken at event ${state.membership.problem.seq}: ${state.membership.problem.message} Later changes are ignored.`)}
+        </div>
+      )}
       {ready && state.hasEarlier && (
         <button type="button" className="link load-earlier" onClick={() => void controller.loadEarlier().catch(() => undefined)} data-testid="load-earlier">
           Load earlier messages
         </button>
       )}
-      <MessageList lines={state.lines} loading={!ready} />
+      <MessageList lines={state.lines} loading={!ready} notices={state.membership?.timeline ?? []} />
       <Composer disabled={!ready || blocked !== null} blockedReason={blocked} onSend={(text) => controller.send(text)} />
       {safetyFor && (
         <SafetyDialog

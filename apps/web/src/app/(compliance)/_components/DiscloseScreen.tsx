@@ -54,8 +54,8 @@ export function DiscloseScreen() {
       if (!(await cryptoWorker.resume(access.userId))) {
         throw new Error("Your keys are locked in this browser: open Rooms and log in, then come back.");
       }
-      const { users } = await api.roomKeys(roomId);
-      await cryptoWorker.setRoomMembers(roomId, users);
+      const { users, events } = await api.roomKeys(roomId);
+      await cryptoWorker.setRoomMembers(roomId, users, events);
       const stats = { messages: 0, disclosed: 0 };
       let waiting = 0;
       let failed = 0;

@@ -11,9 +11,9 @@ export const GET = route(async () => {
   return json({ rooms: await listRooms(user.id) });
 });
 
-/** POST /api/rooms CreateRoomBody -> 201 { room } (404 USER_NOT_FOUND for an unknown member) */
+/** POST /api/rooms CreateRoomBody -> 201 { room } (404 USER_NOT_FOUND for an unknown member; 400 MEMBERSHIP_INVALID, 409 CONFLICT) */
 export const POST = route(async (req: Request) => {
   const user = await requireUser();
   const body = await readBody(req, CreateRoomBody);
-  return json({ room: await createRoom(user.id, body.name, body.members) }, 201);
+  return json({ room: await createRoom(user.id, body) }, 201);
 });

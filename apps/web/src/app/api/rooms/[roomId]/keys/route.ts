@@ -5,9 +5,9 @@ import { requireUser } from "@/server/session";
 
 export const runtime = "nodejs";
 
-/** GET /api/rooms/:roomId/keys -> { users: UserKeys[] } of every member */
+/** GET /api/rooms/:roomId/keys -> { users: UserKeys[] of every member, events: RoomEventView[] (the membership chain) } */
 export const GET = route(async (_req: Request, ctx: RouteContext<"/api/rooms/[roomId]/keys">) => {
   const user = await requireUser();
   const roomId = parseWith(RoomId, (await ctx.params).roomId);
-  return json({ users: await roomKeys(roomId, user.id) });
+  return json(await roomKeys(roomId, user.id));
 });
