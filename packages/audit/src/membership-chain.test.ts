@@ -28,7 +28,7 @@ const [alice, bob, carol, mallory] = ["alice", "bob", "carol", "mallory"].map(pe
 /** Appends events to a chain, each naming the previous one's hash. */
 class ChainBuilder {
   readonly events: SignedMembershipEvent[] = [];
-  private prev = MEMBERSHIP_GENESIS;
+  private prev: Uint8Array = MEMBERSHIP_GENESIS;
   /** A chain that starts with `events` (already valid) and goes on from there. */
   static from(events: SignedMembershipEvent[]): ChainBuilder {
     const c = new ChainBuilder();
