@@ -26,6 +26,8 @@ beforeAll(async () => {
   ledger = openTestLedger(db.prisma);
   alice = await createUser(db.prisma, ledger, "alice", "admin");
   roomId = await createRoom(db.prisma, alice);
+  // Message leaves follow the room's create event.
+  const first = Number((await db.prisma.auditHead.findUniqueOrThrow({ where: { id: 1 } })).nextLeaf);
   const start = Date.now() - COUNT;
   for (let from = 0; from < COUNT; from += 1_000) {
     const envelopes = [];
@@ -47,15 +49,15 @@ beforeAll(async () => {
         ciphertext: new Uint8Array(envelope.ciphertext),
         signature: new Uint8Array(envelope.signature),
         serverTime,
-        leafIndex: BigInt(i),
+        leafIndex: BigInt(first + i),
       });
-      leaves.push({ leafIndex: BigInt(i), leafHash: new Uint8Array(leafHash), kind: "message" });
+      leaves.push({ leafIndex: BigInt(first + i), leafHash: new Uint8Array(leafHash), kind: "message" });
     }
     await db.prisma.envelope.createMany({ data: envelopes });
     await db.prisma.auditLeaf.createMany({ data: leaves });
   }
   await db.prisma.room.update({ where: { id: roomId }, data: { lastSeq: COUNT } });
-  await db.prisma.auditHead.update({ where: { id: 1 }, data: { nextLeaf: BigInt(COUNT) } });
+  await db.prisma.auditHead.update({ where: { id: 1 }, data: { nextLeaf: BigInt(first + COUNT) } });
   await anchorAll(db.prisma, ledger, 5_000);
 }, 600_000);
 

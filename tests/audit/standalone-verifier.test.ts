@@ -76,11 +76,7 @@ beforeAll(async () => {
   await createUser(db.prisma, ledger, "root", "admin");
   const alice = await createUser(db.prisma, ledger, "alice");
   const bob = await createUser(db.prisma, ledger, "bob");
-  roomId = await createRoom(db.prisma, alice);
-  await db.prisma.roomMember.createMany({
-    data: [alice, bob].map((u) => ({ roomId, userId: u.id })),
-    skipDuplicates: true,
-  });
+  roomId = await createRoom(db.prisma, alice, bob);
   for (let i = 0; i < 15; i++) await send(db.prisma, roomId, i % 3 === 0 ? bob : alice, i);
   await anchorAll(db.prisma, ledger, 6);
   dir = await mkdtemp(path.join(os.tmpdir(), "cairn-standalone-verify-"));

@@ -99,6 +99,8 @@ test("an admin exports a room and a clean bundle verifies; one edited ciphertext
     await admin.getByTestId("nav-compliance").click();
     await verifyFile(admin, clean);
     await expect(admin.getByTestId("verify-clean")).toBeVisible();
+    // The room's signed membership chain came with the export, and every sender was a member.
+    await expect(admin.getByTestId("membership-summary")).toContainText("signed event(s) replayed");
     await expect(admin.getByTestId("message-row")).toHaveCount(3);
     await expect(admin.locator('[data-testid="message-row"][data-status="ok"]')).toHaveCount(3);
     await expect(admin.getByTestId("timeline")).toBeVisible();

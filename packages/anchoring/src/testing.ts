@@ -6,9 +6,19 @@
  * Not part of any runtime.
  */
 import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
-import { enqueueLedgerTx, storeEnvelope, type PrismaClient } from "@cairn/db";
+import { membershipEventHash } from "@cairn/audit";
+import { verifyEd25519 } from "@cairn/audit/node";
+import { appendRoomEvent, enqueueLedgerTx, listRoomEvents, storeEnvelope, type PrismaClient } from "@cairn/db";
 import type { Ledger } from "@cairn/ledger";
-import { deviceCertificateBytes, envelopeSigningBytes, toBase64Url, type Envelope } from "@cairn/protocol";
+import {
+  deviceCertificateBytes,
+  envelopeSigningBytes,
+  MEMBERSHIP_GENESIS,
+  membershipEventBytes,
+  toBase64Url,
+  type Envelope,
+  type MembershipKind,
+} from "@cairn/protocol";
 import { anchorRound, syncFromChain } from "./anchor";
 import { openLedger } from "./open-ledger";
 import { userRef } from "./user-ref";
@@ -59,7 +69,10 @@ export async function createUser(prisma: PrismaClient, ledger: Ledger, name: str
   return { id: user.id, ref, identity, device, deviceId };
 }
 
-/** A room created by `owner`, whose members are the owner and `others` (only members' envelopes are stored). */
+/**
+ * A room created by `owner`, whose members are the owner and `others` (only members'
+ * envelopes are stored), with its signed create event as the web app writes it.
+ */
 export async function createRoom(prisma: PrismaClient, owner: TestUser, ...others: TestUser[]): Promise<string> {
   const room = await prisma.room.create({
     data: {
@@ -68,7 +81,32 @@ export async function createRoom(prisma: PrismaClient, owner: TestUser, ...other
       members: { create: [owner, ...others].map((u) => ({ userId: u.id })) },
     },
   });
+  await appendMembership(prisma, room.id, owner, "create", [owner, ...others]);
   return room.id;
+}
+
+/**
+ * Appends a membership event signed by `actor` naming `targets` (and changes the
+ * RoomMember rows to match), as the web app's routes do.
+ */
+export async function appendMembership(prisma: PrismaClient, roomId: string, actor: TestUser, kind: MembershipKind, targets: TestUser[]): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const chain = await listRoomEvents(tx, roomId);
+    const head = chain[chain.length - 1];
+    const body = membershipEventBytes({
+      roomId,
+      seq: chain.length,
+      kind,
+      actor: actor.identity.publicKey,
+      targets: targets.map((t) => t.identity.publicKey),
+      prevHash: head ? membershipEventHash(head) : MEMBERSHIP_GENESIS,
+      timeMs: Date.now(),
+    });
+    await appendRoomEvent(tx, roomId, { body, signature: signWith(actor.identity, body) }, verifyEd25519);
+    const userIds = targets.map((t) => t.id);
+    if (kind === "add") await tx.roomMember.createMany({ data: userIds.map((userId) => ({ roomId, userId })), skipDuplicates: true });
+    if (kind === "remove" || kind === "leave") await tx.roomMember.deleteMany({ where: { roomId, userId: { in: userIds } } });
+  });
 }
 
 /** A real envelope: random ciphertext bytes (no session needed to audit), signed by the device. */

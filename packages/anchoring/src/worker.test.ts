@@ -61,10 +61,11 @@ function worker(): LedgerWorker {
 
 describe("anchoring", () => {
   it("anchors every stored leaf on the ledger exactly once, in batches sized to what is pending", async () => {
+    // The room's create event is leaf 0: 21 leaves in all.
     const leaves = await send(20);
     const w = worker();
     try {
-      await until(async () => (await ledger.getLatestCheckpoint())?.treeSize === 20);
+      await until(async () => (await ledger.getLatestCheckpoint())?.treeSize === 21);
     } finally {
       await w.stop();
     }
@@ -74,7 +75,7 @@ describe("anchoring", () => {
       expect(onChain?.leafHash).toBe(hex(local.leafHash));
     }
     const checkpoints = await db.prisma.checkpoint.findMany({ orderBy: { treeSize: "asc" } });
-    expect(checkpoints.map((c) => Number(c.treeSize))).toEqual([7, 14, 20]);
+    expect(checkpoints.map((c) => Number(c.treeSize))).toEqual([7, 14, 21]);
     const blocks = await db.prisma.ledgerBlock.count({ where: { fn: { contains: "AppendBatch" } } });
     expect(blocks).toBe(3);
   });
@@ -82,12 +83,12 @@ describe("anchoring", () => {
   it("resumes from the chain's own size when the database missed a checkpoint (crash after append)", async () => {
     await send(3);
     // The chain took the batch, but this database never recorded it.
-    const leaves = await db.prisma.auditLeaf.findMany({ where: { leafIndex: { gte: 20n } }, orderBy: { leafIndex: "asc" } });
-    const cp = await ledger.appendBatch({ startIndex: 20, leafHashes: leaves.map((l) => hex(l.leafHash)) });
-    expect(cp.treeSize).toBe(23);
+    const leaves = await db.prisma.auditLeaf.findMany({ where: { leafIndex: { gte: 21n } }, orderBy: { leafIndex: "asc" } });
+    const cp = await ledger.appendBatch({ startIndex: 21, leafHashes: leaves.map((l) => hex(l.leafHash)) });
+    expect(cp.treeSize).toBe(24);
     const size = await syncFromChain(db.prisma, ledger);
-    expect(size).toBe(23);
-    expect(await db.prisma.checkpoint.findUnique({ where: { treeSize: 23n } })).not.toBeNull();
+    expect(size).toBe(24);
+    expect(await db.prisma.checkpoint.findUnique({ where: { treeSize: 24n } })).not.toBeNull();
     const round = await anchorRound(db.prisma, ledger, size, 100);
     expect(round).toEqual({ checkpoint: null, appended: 0 });
     const appends = await db.prisma.ledgerBlock.count({ where: { fn: { contains: "AppendBatch" } } });

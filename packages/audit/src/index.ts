@@ -39,6 +39,7 @@ export {
 export {
   BUNDLE_FORMAT,
   BUNDLE_VERSION,
+  BUNDLE_VERSIONS,
   toBundleKeyRecord,
   type LedgerKind,
   type BundleHeader,
@@ -46,6 +47,9 @@ export {
   type BundleKeyRecord,
   type BundleDeviceRecord,
   type BundleCheckpoint,
+  type BundleMembership,
+  type BundleProof,
+  type BundleVersion,
   type BundleMessage,
   type BundlePlaintext,
   type BundleTrailer,
@@ -57,8 +61,9 @@ export { CSV_COLUMNS, csvField, csvHeaderRow, csvRow } from "./bundle/csv";
 export { FINDING_CODES, type Finding, type FindingCode } from "./bundle/findings";
 export { PathCache, type NodeHasher } from "./bundle/path-cache";
 export { verifyBundle, BundleUnusableError, FINDING_DESCRIPTIONS, type VerifyReport } from "./bundle/verify";
+export type { MembershipReport } from "./bundle/checks/membership";
 export type { VerifyDeps, LedgerView, SignatureJob } from "./bundle/verify-deps";
-export { formatReport } from "./bundle/report";
+export { describeMembership, formatReport } from "./bundle/report";
 export {
   checkpointFileLedger,
   CheckpointFileGapError,

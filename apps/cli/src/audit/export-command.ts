@@ -74,7 +74,8 @@ export async function exportCommand(opts: ExportCommandOptions): Promise<number>
     if (csv) await finish(csv);
     process.stdout.write(
       `exported ${result.messages} messages (room sequence ${result.firstSeq ?? "-"}–${result.lastSeq ?? "-"}) to ${opts.out}\n` +
-        `  ${result.anchored} with inclusion proofs against ${result.checkpoints} checkpoint(s)` +
+        `  ${result.membershipEvents} membership event(s) from the room's signed chain\n` +
+        `  ${result.anchored} messages with inclusion proofs against ${result.checkpoints} checkpoint(s)` +
         (result.unanchored > 0 ? `; ${result.unanchored} not anchored yet (proof: null; re-export once the anchor worker catches up)` : "") +
         `\n  bundle SHA-256 ${result.bundleSha256}; this export is audit leaf ${result.exportLeafIndex} (anchored with the next batch)\n`,
     );

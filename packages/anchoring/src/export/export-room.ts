@@ -30,6 +30,8 @@ export interface ExportOptions {
 
 export interface RoomExportResult {
   messages: number;
+  /** Events of the room's signed membership chain in the bundle. */
+  membershipEvents: number;
   anchored: number;
   unanchored: number;
   checkpoints: number;

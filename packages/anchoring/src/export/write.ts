@@ -1,6 +1,6 @@
 /**
  * Writing a room's audit trail as a bundle (docs/bundle-format.md), shared by
- * `cairn export` and the admin page: a cursor over
+ * `cairn export` and the admin page: the room's membership chain, then a cursor over
  * the room's envelopes in pages (constant memory whatever the room's size), each
  * page's proofs from the AuditNode table in one query, and the export itself
  * recorded as an audit leaf of kind "export" once the lines are written. Callers
@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  BUNDLE_VERSION,
   BundleWriter,
   csvHeaderRow,
   csvRow,
@@ -20,12 +21,13 @@ import {
   type BundleCheckpoint,
   type BundleKeyRecord,
   type BundleMessage,
+  type BundleProof,
   type LedgerKind,
   type LineSink,
   type SubtreeRef,
 } from "@cairn/audit";
 import { auditExportData, CairnError, hex, type WireEnvelope } from "@cairn/protocol";
-import { allocateLeaf, auditNodeStore, readAuditNodes, type PrismaClient } from "@cairn/db";
+import { allocateLeaf, auditNodeStore, listRoomEvents, readAuditNodes, type PrismaClient } from "@cairn/db";
 
 /** Wire form of bytes (base64url, no padding), through Buffer: exports are large. */
 const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString("base64url");
@@ -45,6 +47,7 @@ export interface ExportPlan {
 
 export interface ExportResult {
   messages: number;
+  membershipEvents: number;
   anchored: number;
   checkpoints: number;
   exportLeafIndex: number;
@@ -98,6 +101,38 @@ async function checkpointFor(prisma: PrismaClient, leaf: number): Promise<Bundle
 }
 
 /**
+ * Leaf hashes and inclusion proofs for one page of leaves (ascending): one checkpoint for the page, the
+ * first that holds its last leaf (so a leaf's checkpoint is close to when it was
+ * anchored), or the newest; the proof nodes from the AuditNode table in one query.
+ * `proofOf` is null for a leaf the checkpoint does not hold (not anchored yet).
+ */
+async function pageLeaves(prisma: PrismaClient, leaves: readonly number[]) {
+  const last = leaves[leaves.length - 1];
+  const cp = last === undefined ? null : await checkpointFor(prisma, last);
+  const plans = new Map<number, SubtreeRef[][]>();
+  const refs: SubtreeRef[] = [];
+  for (const leaf of leaves) {
+    if (!cp || leaf >= cp.treeSize) continue;
+    const plan = inclusionProofPlan(leaf, cp.treeSize);
+    plans.set(leaf, plan);
+    for (const step of plan) refs.push(...step);
+  }
+  const nodes = refs.length > 0 ? await readAuditNodes(prisma, refs) : new Map<string, Uint8Array>();
+  const getter = (level: number, index: number) => {
+    const h = nodes.get(subtreeKey(level, index));
+    if (!h) throw new Error(`proof node ${subtreeKey(level, index)} missing: AuditNode not indexed`);
+    return h;
+  };
+  const proofOf = (leaf: number): BundleProof | null => {
+    const plan = plans.get(leaf);
+    return plan && cp ? { treeSize: cp.treeSize, path: proofFromPlan(plan, getter).map(hex) } : null;
+  };
+  const rows = await prisma.auditLeaf.findMany({ where: { leafIndex: { in: leaves.map(BigInt) } }, select: { leafIndex: true, leafHash: true } });
+  const hashes = new Map(rows.map((l) => [Number(l.leafIndex), hex(l.leafHash)]));
+  return { cp, proofOf, leafHashOf: (leaf: number) => hashes.get(leaf) ?? "" };
+}
+
+/**
  * Writes the bundle (and optionally its CSV view) and records the export as an audit leaf.
  * @throws CairnError INTERNAL when a sender of the plan has no keys entry
  */
@@ -114,7 +149,7 @@ export async function writeExport(opts: WriteExportOptions): Promise<ExportResul
   const writer = new BundleWriter(opts.out, () => createHash("sha256"));
   await writer.header({
     format: "cairn-audit-bundle",
-    version: 1,
+    version: BUNDLE_VERSION,
     roomId: plan.roomId,
     range: { from: plan.from?.toISOString() ?? null, to: plan.to?.toISOString() ?? null },
     exportedAt: exportedAt.toISOString(),
@@ -124,8 +159,34 @@ export async function writeExport(opts: WriteExportOptions): Promise<ExportResul
   });
   if (opts.csv) await opts.csv(csvHeaderRow());
 
-  const senders = new Set<string>();
   const written = new Set<number>();
+  const writeCheckpoint = async (cp: BundleCheckpoint) => {
+    if (written.has(cp.treeSize)) return;
+    written.add(cp.treeSize);
+    await writer.checkpoint(cp);
+  };
+
+  // The membership chain first, from its create event (a reader replays it whole) to the end of the range.
+  const events = (await listRoomEvents(prisma, plan.roomId)).filter((e) => !plan.to || e.createdAt.getTime() <= plan.to.getTime());
+  for (let from = 0; from < events.length; from += pageSize) {
+    const chunk = events.slice(from, from + pageSize);
+    const { cp, proofOf, leafHashOf } = await pageLeaves(prisma, chunk.map((e) => e.leafIndex));
+    for (const e of chunk) {
+      const proof = proofOf(e.leafIndex);
+      if (proof && cp) await writeCheckpoint(cp);
+      await writer.membership({
+        seq: e.seq,
+        leafIndex: e.leafIndex,
+        createdAt: e.createdAt.toISOString(),
+        body: b64(e.body),
+        signature: b64(e.signature),
+        leafHash: leafHashOf(e.leafIndex),
+        proof,
+      });
+    }
+  }
+
+  const senders = new Set<string>();
   let anchored = 0;
   let done = 0;
   let cursor = plan.firstSeq === null ? null : plan.firstSeq - 1;
@@ -139,27 +200,7 @@ export async function writeExport(opts: WriteExportOptions): Promise<ExportResul
     if (!lastRow) break;
     cursor = lastRow.roomSeq;
 
-    // One checkpoint per page: the first that holds the page's last message (or the newest).
-    const cp = await checkpointFor(prisma, Number(lastRow.leafIndex));
-    const plans = new Map<bigint, SubtreeRef[][]>();
-    const refs: SubtreeRef[] = [];
-    for (const r of page) {
-      if (!cp || Number(r.leafIndex) >= cp.treeSize) continue;
-      const proofPlan = inclusionProofPlan(Number(r.leafIndex), cp.treeSize);
-      plans.set(r.id, proofPlan);
-      for (const step of proofPlan) refs.push(...step);
-    }
-    const nodes = refs.length > 0 ? await readAuditNodes(prisma, refs) : new Map<string, Uint8Array>();
-    const getter = (level: number, index: number) => {
-      const h = nodes.get(subtreeKey(level, index));
-      if (!h) throw new Error(`proof node ${subtreeKey(level, index)} missing: AuditNode not indexed`);
-      return h;
-    };
-    const leafRows = await prisma.auditLeaf.findMany({
-      where: { leafIndex: { in: page.map((r) => r.leafIndex) } },
-      select: { leafIndex: true, leafHash: true },
-    });
-    const leafHashes = new Map(leafRows.map((l) => [l.leafIndex, hex(l.leafHash)]));
+    const { cp, proofOf, leafHashOf } = await pageLeaves(prisma, page.map((r) => Number(r.leafIndex)));
 
     for (const r of page) {
       if (!senders.has(r.senderUserId)) {
@@ -168,11 +209,8 @@ export async function writeExport(opts: WriteExportOptions): Promise<ExportResul
         if (!k) throw new CairnError("INTERNAL", `no keys resolved for sender ${r.senderUserId}`);
         await writer.keys({ userId: r.senderUserId, userRef: k.userRef, record: k.record });
       }
-      const proofPlan = plans.get(r.id);
-      if (proofPlan && cp && !written.has(cp.treeSize)) {
-        written.add(cp.treeSize);
-        await writer.checkpoint(cp);
-      }
+      const proof = proofOf(Number(r.leafIndex));
+      if (proof && cp) await writeCheckpoint(cp);
       const envelope: WireEnvelope = {
         version: 1,
         roomId: r.roomId,
@@ -191,8 +229,8 @@ export async function writeExport(opts: WriteExportOptions): Promise<ExportResul
         senderUserId: r.senderUserId,
         senderDeviceId: r.senderDeviceId,
         envelope,
-        leafHash: leafHashes.get(r.leafIndex) ?? "",
-        proof: proofPlan && cp ? { treeSize: cp.treeSize, path: proofFromPlan(proofPlan, getter).map(hex) } : null,
+        leafHash: leafHashOf(Number(r.leafIndex)),
+        proof,
         plaintext: null,
       };
       if (message.proof) anchored += 1;
@@ -212,5 +250,5 @@ export async function writeExport(opts: WriteExportOptions): Promise<ExportResul
     return index;
   });
   await writer.close(exportLeafIndex);
-  return { messages: done, anchored, checkpoints: written.size, exportLeafIndex, bundleSha256: hex(digest) };
+  return { messages: done, membershipEvents: events.length, anchored, checkpoints: written.size, exportLeafIndex, bundleSha256: hex(digest) };
 }

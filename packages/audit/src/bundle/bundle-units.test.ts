@@ -27,17 +27,35 @@ describe("auditExportData (cairn/audit-export/v1)", () => {
 
 describe("parseBundleLine", () => {
   test("rejects garbage, wrong types and unknown versions", () => {
-    for (const bad of ["", "null", "[]", "{}", '{"type":"nope"}', '{"type":"header","format":"cairn-audit-bundle","version":2}', '{"type":"checkpoint","treeSize":-1}']) {
+    for (const bad of ["", "null", "[]", "{}", '{"type":"nope"}', '{"type":"header","format":"cairn-audit-bundle","version":3}', '{"type":"checkpoint","treeSize":-1}']) {
       expect(() => parseBundleLine(bad)).toThrow(BundleParseError);
     }
     expect(() => parseBundleLine(1 as unknown as string)).toThrow(TypeError);
   });
 
+  test("a membership line round-trips; a bad field is named", () => {
+    const line = {
+      type: "membership",
+      seq: 3,
+      leafIndex: 17,
+      createdAt: "2026-12-05T00:00:00.000Z",
+      body: "Y2Fpcm4",
+      signature: "",
+      leafHash: "ab".repeat(32),
+      proof: { treeSize: 20, path: ["cd".repeat(32)] },
+    };
+    expect(parseBundleLine(JSON.stringify(line))).toEqual(line);
+    expect(parseBundleLine(JSON.stringify({ ...line, proof: null }))).toEqual({ ...line, proof: null });
+    expect(() => parseBundleLine(JSON.stringify({ ...line, seq: -1 }))).toThrow("seq must be a non-negative integer");
+    expect(() => parseBundleLine(JSON.stringify({ ...line, body: "x".repeat(12_001) }))).toThrow("body must be a string");
+    expect(() => parseBundleLine(JSON.stringify({ ...line, leafHash: "AB".repeat(32) }))).toThrow("leafHash must be 64 lowercase hex digits");
+  });
+
   test("property: never throws anything but BundleParseError on arbitrary JSON", () => {
     fc.assert(
-      fc.property(fc.jsonValue(), (v) => {
+      fc.property(fc.constantFrom("message", "membership", "keys", "header"), fc.jsonValue(), (type, v) => {
         try {
-          parseBundleLine(JSON.stringify({ type: "message", ...(typeof v === "object" && v !== null && !Array.isArray(v) ? v : { v }) }));
+          parseBundleLine(JSON.stringify({ type, ...(typeof v === "object" && v !== null && !Array.isArray(v) ? v : { v }) }));
         } catch (err) {
           expect(err).toBeInstanceOf(BundleParseError);
         }
@@ -59,6 +77,14 @@ describe("BundleWriter", () => {
     expect(out).toHaveLength(3);
     await expect(w.checkpoint({ treeSize: 2, rootHash: "00".repeat(32), txId: "t", time: "x" })).rejects.toThrow();
     expect(parseBundleLine((out[2] as string).trimEnd())).toEqual(trailer);
+  });
+
+  test("membership events go before the first message", async () => {
+    const w = new BundleWriter(() => undefined);
+    const event = { seq: 0, leafIndex: 0, createdAt: new Date(0).toISOString(), body: "", signature: "", leafHash: "00".repeat(32), proof: null };
+    await w.membership(event);
+    await w.message({} as never);
+    await expect(w.membership({ ...event, seq: 1 })).rejects.toThrow("membership events go before the first message");
   });
 });
 

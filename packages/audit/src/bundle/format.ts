@@ -1,21 +1,26 @@
 /**
- * The audit bundle, format version 1 (docs/bundle-format.md): JSON Lines, one object
- * per line, UTF-8, each line ended by "\n". Order: header; then, interleaved in the
- * order a streaming reader needs them, `keys` lines (before the first message of that
- * sender), `checkpoint` lines (before the first message proved against them) and
- * `message` lines in room sequence order; last, the trailer.
+ * The audit bundle, format version 2 (docs/bundle-format.md): JSON Lines, one object
+ * per line, UTF-8, each line ended by "\n". Order: header; the room's membership events
+ * (`membership` lines, chain order, each after the checkpoint its proof names); then,
+ * interleaved in the order a streaming reader needs them, `keys` lines (before the
+ * first message of that sender), `checkpoint` lines (before the first message proved
+ * against them) and `message` lines in room sequence order; last, the trailer.
+ * Version 1 is version 2 without membership lines; the verifier reads both.
  */
 import type { LedgerCheckpoint, LedgerDeviceRecord, LedgerKeyRecord, WireEnvelope } from "@cairn/protocol";
 
 export const BUNDLE_FORMAT = "cairn-audit-bundle";
-export const BUNDLE_VERSION = 1;
+export const BUNDLE_VERSION = 2;
+/** The versions this code reads. */
+export const BUNDLE_VERSIONS = [1, 2] as const;
+export type BundleVersion = (typeof BUNDLE_VERSIONS)[number];
 
 export type LedgerKind = "embedded" | "fabric";
 
 export interface BundleHeader {
   type: "header";
   format: typeof BUNDLE_FORMAT;
-  version: typeof BUNDLE_VERSION;
+  version: BundleVersion;
   roomId: string;
   /** The serverTime range asked for (inclusive), ISO 8601, null when open. */
   range: { from: string | null; to: string | null };
@@ -98,6 +103,32 @@ export interface BundlePlaintext {
   body: string;
 }
 
+/** An RFC 9162 §2.1.3 inclusion proof of a line's leaf, to the checkpoint of `treeSize` (a checkpoint line before it). */
+export interface BundleProof {
+  treeSize: number;
+  /** hex hashes */
+  path: string[];
+}
+
+/**
+ * One event of the room's signed membership chain (docs/protocol.md "Membership"), as
+ * stored: the canonical `cairn/membership/v1` body and the actor's signature, both
+ * base64url (the signature empty for a removal the server recorded unsigned).
+ */
+export interface BundleMembership {
+  type: "membership";
+  seq: number;
+  leafIndex: number;
+  /** When the server stored it (ISO 8601; the event's own time is inside the body). */
+  createdAt: string;
+  body: string;
+  signature: string;
+  /** RFC 9162 leaf hash (hex) of membershipLeafData(body, signature). */
+  leafHash: string;
+  /** null while not anchored. */
+  proof: BundleProof | null;
+}
+
 export interface BundleMessage {
   type: "message";
   roomSeq: number;
@@ -109,7 +140,7 @@ export interface BundleMessage {
   /** RFC 9162 leaf hash (hex) of auditLeafData(envelope, roomSeq, serverTime). */
   leafHash: string;
   /** Inclusion proof to the checkpoint of `treeSize` (a checkpoint line); null while not anchored. */
-  proof: { treeSize: number; path: string[] } | null;
+  proof: BundleProof | null;
   plaintext: BundlePlaintext | null;
 }
 
@@ -125,4 +156,4 @@ export interface BundleTrailer {
   exportLeafIndex: number | null;
 }
 
-export type BundleLine = BundleHeader | BundleKeys | BundleCheckpoint | BundleMessage | BundleTrailer;
+export type BundleLine = BundleHeader | BundleMembership | BundleKeys | BundleCheckpoint | BundleMessage | BundleTrailer;

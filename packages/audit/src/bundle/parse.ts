@@ -5,15 +5,17 @@
 import type { WireEnvelope } from "@cairn/protocol";
 import {
   BUNDLE_FORMAT,
-  BUNDLE_VERSION,
+  BUNDLE_VERSIONS,
   type BundleCheckpoint,
   type BundleDeviceRecord,
   type BundleHeader,
   type BundleKeyRecord,
   type BundleKeys,
   type BundleLine,
+  type BundleMembership,
   type BundleMessage,
   type BundlePlaintext,
+  type BundleProof,
   type BundleTrailer,
 } from "./format";
 
@@ -65,7 +67,8 @@ function time(o: Obj, k: string): string {
 
 function header(o: Obj): BundleHeader {
   if (o.format !== BUNDLE_FORMAT) fail(`format must be "${BUNDLE_FORMAT}"`);
-  if (o.version !== BUNDLE_VERSION) fail(`unsupported bundle version ${String(o.version)}`);
+  const version = BUNDLE_VERSIONS.find((v) => v === o.version);
+  if (version === undefined) fail(`unsupported bundle version ${String(o.version)}`);
   const range = obj(o.range, "range");
   const extent = obj(o.extent, "extent");
   const ledger = o.ledger;
@@ -73,7 +76,7 @@ function header(o: Obj): BundleHeader {
   return {
     type: "header",
     format: BUNDLE_FORMAT,
-    version: BUNDLE_VERSION,
+    version,
     roomId: str(o, "roomId", 64),
     range: { from: strOrNull(range, "from"), to: strOrNull(range, "to") },
     exportedAt: time(o, "exportedAt"),
@@ -144,17 +147,34 @@ function plaintext(v: unknown): BundlePlaintext | null {
   return { messageKey: str(o, "messageKey", 64), body: str(o, "body", 70_000) };
 }
 
+function proof(v: unknown): BundleProof | null {
+  if (v === null) return null;
+  const p = obj(v, "proof");
+  if (!Array.isArray(p.path) || p.path.length > 64) fail("proof.path must be an array of at most 64 hashes");
+  const path = (p.path as unknown[]).map((h) => {
+    if (typeof h !== "string" || !HEX32.test(h)) fail("proof.path holds 64-hex-digit hashes");
+    return h;
+  });
+  return { treeSize: int(p, "treeSize"), path };
+}
+
+/** At most 256 targets of 32 bytes plus the fixed fields, in base64url. */
+const MEMBERSHIP_BODY_CHARS = 12_000;
+
+function membership(o: Obj): BundleMembership {
+  return {
+    type: "membership",
+    seq: int(o, "seq"),
+    leafIndex: int(o, "leafIndex"),
+    createdAt: time(o, "createdAt"),
+    body: str(o, "body", MEMBERSHIP_BODY_CHARS),
+    signature: str(o, "signature", 128),
+    leafHash: hash(o, "leafHash"),
+    proof: proof(o.proof),
+  };
+}
+
 function message(o: Obj): BundleMessage {
-  let proof: BundleMessage["proof"] = null;
-  if (o.proof !== null) {
-    const p = obj(o.proof, "proof");
-    if (!Array.isArray(p.path) || p.path.length > 64) fail("proof.path must be an array of at most 64 hashes");
-    const path = (p.path as unknown[]).map((h) => {
-      if (typeof h !== "string" || !HEX32.test(h)) fail("proof.path holds 64-hex-digit hashes");
-      return h;
-    });
-    proof = { treeSize: int(p, "treeSize"), path };
-  }
   return {
     type: "message",
     roomSeq: int(o, "roomSeq"),
@@ -164,7 +184,7 @@ function message(o: Obj): BundleMessage {
     senderDeviceId: str(o, "senderDeviceId", 64),
     envelope: envelope(o.envelope),
     leafHash: hash(o, "leafHash"),
-    proof,
+    proof: proof(o.proof),
     plaintext: plaintext(o.plaintext),
   };
 }
@@ -196,6 +216,8 @@ export function parseBundleLine(text: string): BundleLine {
   switch (o.type) {
     case "header":
       return header(o);
+    case "membership":
+      return membership(o);
     case "keys":
       return keys(o);
     case "checkpoint":

@@ -1,6 +1,18 @@
 /** The human form of a verification report. */
 import { FINDING_DESCRIPTIONS, type VerifyReport } from "./verify";
 
+/** One sentence on what the report says of the room's membership chain (CLI and compliance page). */
+export function describeMembership(m: VerifyReport["membership"]): string {
+  switch (m.status) {
+    case "absent":
+      return "membership not checked: the bundle carries no signed membership events";
+    case "broken":
+      return `membership chain broken (${m.events} event(s)); ${m.unchecked} later message(s) not checked against it`;
+    case "verified":
+      return `membership: ${m.events} signed event(s) replayed, ${m.members} member(s) now; senders checked against it`;
+  }
+}
+
 export function formatReport(r: VerifyReport, file: string): string {
   const out: string[] = [];
   const h = r.header;
@@ -11,6 +23,7 @@ export function formatReport(r: VerifyReport, file: string): string {
     `  ${r.messages} messages, ${r.anchored} proved against ${r.checkpoints} checkpoint(s) on the ledger, ${r.senders} sender(s)` +
       (r.plaintextChecked + r.plaintextUnchecked > 0 ? `, plaintext checked ${r.plaintextChecked}, unchecked ${r.plaintextUnchecked}` : ""),
   );
+  out.push(`  ${describeMembership(r.membership)}`);
   if (r.trailer?.exportLeafIndex !== undefined && r.trailer?.exportLeafIndex !== null) out.push(`  export recorded as audit leaf ${r.trailer.exportLeafIndex}`);
   out.push("");
   if (r.ok) {

@@ -1,7 +1,8 @@
 /**
  * The bundle verifier (docs/audit.md "Verifying"), isomorphic: it streams the lines
  * once and checks every envelope signature against the bundle's device keys, those
- * keys against the chain's registry (identity signature included), every leaf hash
+ * keys against the chain's registry (identity signature included), the room's signed
+ * membership chain and each sender's membership when they sent, every leaf hash
  * recomputed from the envelope, room sequence number and server time, every inclusion
  * proof, every checkpoint against the LEDGER's own record, room sequence continuity,
  * the trailer hash and the export's own record on chain. Each problem becomes a named
@@ -15,6 +16,7 @@ import { checkSequence } from "./sequence";
 import { Checkpoints } from "./checks/checkpoints";
 import { verifyContext } from "./checks/context";
 import { LineHash } from "./checks/line-hash";
+import { MembershipCheck, type MembershipReport } from "./checks/membership";
 import { Messages } from "./checks/messages";
 import { Senders } from "./checks/senders";
 import { SignatureChecks } from "./checks/signatures";
@@ -40,6 +42,8 @@ export interface VerifyReport {
   anchored: number;
   checkpoints: number;
   senders: number;
+  /** The room's membership chain and whether each sender was a member when they sent. */
+  membership: MembershipReport;
   plaintextChecked: number;
   plaintextUnchecked: number;
   trailer: BundleTrailer | null;
@@ -76,7 +80,8 @@ export async function verifyBundle(source: AsyncIterable<string> | Iterable<stri
   const senders = new Senders(ctx);
   const checkpoints = new Checkpoints(ctx);
   const signatures = new SignatureChecks(deps);
-  const messages = new Messages(ctx, senders, checkpoints, signatures);
+  const membership = new MembershipCheck(ctx, checkpoints);
+  const messages = new Messages(ctx, senders, checkpoints, signatures, membership);
   let header: BundleHeader | null = null;
   let trailer: BundleTrailer | null = null;
   let digest: Uint8Array | null = null;
@@ -107,6 +112,9 @@ export async function verifyBundle(source: AsyncIterable<string> | Iterable<stri
         if (header) findings.report("malformed-line", "a second header", { line: lineNo });
         else header = parsed;
         break;
+      case "membership":
+        membership.add(parsed, (header as BundleHeader).roomId, lineNo);
+        break;
       case "keys":
         await senders.addKeys(parsed, lineNo);
         break;
@@ -136,6 +144,7 @@ export async function verifyBundle(source: AsyncIterable<string> | Iterable<stri
     anchored: messages.anchored,
     checkpoints: checkpoints.count,
     senders: senders.count,
+    membership: membership.report(),
     plaintextChecked: messages.plaintextChecked,
     plaintextUnchecked: messages.plaintextUnchecked,
     trailer,

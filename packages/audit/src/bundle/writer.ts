@@ -5,7 +5,15 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { hex } from "@cairn/protocol";
-import { toBundleKeyRecord, type BundleCheckpoint, type BundleHeader, type BundleKeys, type BundleMessage, type BundleTrailer } from "./format";
+import {
+  toBundleKeyRecord,
+  type BundleCheckpoint,
+  type BundleHeader,
+  type BundleKeys,
+  type BundleMembership,
+  type BundleMessage,
+  type BundleTrailer,
+} from "./format";
 
 /** Where lines go (a file stream, an HTTP response, an array in tests). */
 export type LineSink = (line: string) => void | Promise<void>;
@@ -53,6 +61,12 @@ export class BundleWriter {
 
   async checkpoint(c: Omit<BundleCheckpoint, "type">): Promise<void> {
     await this.put({ type: "checkpoint", ...c });
+  }
+
+  /** @throws Error after the first message: the chain comes first, so a streaming reader knows the members */
+  async membership(m: Omit<BundleMembership, "type">): Promise<void> {
+    if (this.messages > 0) throw new Error("membership events go before the first message");
+    await this.put({ type: "membership", ...m });
   }
 
   async message(m: Omit<BundleMessage, "type">): Promise<void> {

@@ -1,9 +1,10 @@
 /**
  * Checkpoints and inclusion proofs: each `checkpoint` line against the LEDGER's own
- * record of that tree size (never Cairn's database), and each message's proof against
+ * record of that tree size (never Cairn's database), and each message's (and membership
+ * event's) proof against
  * the checkpoint it names, with a path cache so proofs sharing nodes are hashed once.
  */
-import type { BundleCheckpoint, BundleMessage } from "../format";
+import type { BundleCheckpoint, BundleProof } from "../format";
 import { decodeHex } from "../hex";
 import { PathCache } from "../path-cache";
 import type { FindingAt, VerifyContext } from "./context";
@@ -15,6 +16,16 @@ interface CheckpointState {
   cache: PathCache | null;
   problem: string | null;
   reported: boolean;
+}
+
+/** A line whose leaf is proved: a message, or a membership event. */
+export interface ProvedLine {
+  what: "message" | "membership event";
+  leafIndex: number;
+  proof: BundleProof | null;
+  /** The server's time of the line (ISO 8601), and in ms. */
+  time: string;
+  timeMs: number;
 }
 
 export class Checkpoints {
@@ -44,13 +55,13 @@ export class Checkpoints {
 
   /**
    * Judges the inclusion proof of `m`, whose leaf hash (recomputed) is `leaf`.
-   * @param signatureOk a message whose signature failed is already reported as edited, not also as inserted
+   * @param signatureOk a line whose signature failed is already reported, not also as inserted
    * @returns true when the proof verified against a checkpoint the ledger holds
    */
-  proves(m: BundleMessage, leaf: Uint8Array, serverTimeMs: number, signatureOk: boolean, at: FindingAt): boolean {
+  proves(m: ProvedLine, leaf: Uint8Array, signatureOk: boolean, at: FindingAt): boolean {
     const { report } = this.ctx.findings;
     if (m.proof === null) {
-      report("unanchored-message", "no inclusion proof: the message was not anchored when exported", at);
+      report("unanchored-message", `no inclusion proof: the ${m.what} was not anchored when exported`, at);
       return false;
     }
     const cp = this.byTreeSize.get(m.proof.treeSize);
@@ -71,11 +82,11 @@ export class Checkpoints {
     }
     if (!cp.cache.verify(leaf, m.leafIndex, path)) {
       if (signatureOk) {
-        report("inserted-message", `the audit log does not hold this message at leaf ${m.leafIndex} (checkpoint ${m.proof.treeSize})`, at);
+        report("inserted-message", `the audit log does not hold this ${m.what} at leaf ${m.leafIndex} (checkpoint ${m.proof.treeSize})`, at);
       }
       return false;
     }
-    if (serverTimeMs > cp.time) report("time-after-checkpoint", `server time ${m.serverTime} is after its checkpoint's ledger time`, at);
+    if (m.timeMs > cp.time) report("time-after-checkpoint", `server time ${m.time} is after its checkpoint's ledger time`, at);
     return true;
   }
 

@@ -1,5 +1,6 @@
 /**
- * Each message line: leaf order, the envelope's room and sender, its signature under
+ * Each message line: leaf order, the envelope's room and sender, the sender's
+ * membership at its leaf (./membership), its signature under
  * the sender's device key, the device's revocation, the leaf hash recomputed from
  * envelope, room sequence number and server time, its inclusion proof, and disclosed
  * plaintext against the ciphertext.
@@ -9,6 +10,7 @@ import type { BundleHeader, BundleMessage, BundlePlaintext } from "../format";
 import { encodeHex } from "../hex";
 import type { Checkpoints } from "./checkpoints";
 import type { FindingAt, VerifyContext } from "./context";
+import type { MembershipCheck } from "./membership";
 import type { Senders } from "./senders";
 import type { SignatureChecks } from "./signatures";
 
@@ -27,6 +29,7 @@ export class Messages {
     private readonly senders: Senders,
     private readonly checkpoints: Checkpoints,
     private readonly signatures: SignatureChecks,
+    private readonly membership: MembershipCheck,
   ) {}
 
   add(m: BundleMessage, header: BundleHeader, line: number): void {
@@ -51,6 +54,7 @@ export class Messages {
     if (envelope.roomId !== header.roomId || envelope.senderDeviceId !== m.senderDeviceId) {
       report("room-mismatch", `the envelope names room ${envelope.roomId}, device ${envelope.senderDeviceId}`, at);
     }
+    this.membership.checkSender(this.senders.identityKey(m.senderUserId), m.senderUserId, m.leafIndex, at);
     const serverTimeMs = Date.parse(m.serverTime);
     const device = this.senders.device(m, at);
     if (device.revokedAtMs !== null && serverTimeMs > device.revokedAtMs) {
@@ -94,7 +98,8 @@ export class Messages {
       return;
     }
     if (encodeHex(leaf) !== m.leafHash) report("leaf-hash-mismatch", "the stated leaf hash is not the hash of this message", at);
-    if (this.checkpoints.proves(m, leaf, serverTimeMs, signatureOk, at)) this.anchored += 1;
+    const proved = { what: "message", leafIndex: m.leafIndex, proof: m.proof, time: m.serverTime, timeMs: serverTimeMs } as const;
+    if (this.checkpoints.proves(proved, leaf, signatureOk, at)) this.anchored += 1;
   }
 
   private checkPlaintext(envelope: Envelope, plaintext: BundlePlaintext, at: FindingAt): void {

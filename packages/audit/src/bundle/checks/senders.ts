@@ -34,6 +34,11 @@ export class Senders {
     }
   }
 
+  /** The identity key (base64url) of the bundle's keys line for `userId`, null when it has none. */
+  identityKey(userId: string): string | null {
+    return this.users.get(userId)?.keys.record?.identityPublicKey ?? null;
+  }
+
   /** The sending device of `m`, judged against the bundle's keys and the chain on first use. */
   device(m: BundleMessage, at: FindingAt): DeviceState {
     const id = `${m.senderUserId}\u0000${m.senderDeviceId}`;
