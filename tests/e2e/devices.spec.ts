@@ -7,7 +7,8 @@
  *   was never shared with it;
  * - a contact's identity key is replaced in the database: the other user's client
  *   blocks sending in the room and warns (loudly, since the contact was verified),
- *   until the new key is reviewed and accepted.
+ *   until the new key is reviewed and accepted; the accepted key is not the ledger's,
+ *   so sending stays blocked until the user keeps the pin against the ledger.
  */
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
@@ -186,7 +187,23 @@ test("a contact's identity key replaced in the database blocks sending and warns
   await alice.getByTestId("safety-close").click();
   await expect(bobChip).toHaveAttribute("data-trust", "verified");
 
-  // The server (or someone with its database) swaps bob's identity key.
+  // Bob's identity key is on the ledger (registrations reach it through the outbox)...
+  await withDb((db) =>
+    expect
+      .poll(
+        async () =>
+          (
+            await db.query<{ txId: string | null }>(
+              `SELECT o."txId" FROM "LedgerOutbox" o JOIN "User" u ON o.payload->>'userId' = u.id::text
+               WHERE o.kind = 'registerIdentity' AND u.username = $1`,
+              [bobName],
+            )
+          ).rows[0]?.txId ?? null,
+        { timeout: 30_000 },
+      )
+      .not.toBeNull(),
+  );
+  // ...when the server (or someone with its database) swaps it.
   await withDb((db) =>
     db.query(`UPDATE "User" SET "identityPublicKey" = $1 WHERE username = $2`, [randomBytes(32), bobName]),
   );
@@ -207,6 +224,16 @@ test("a contact's identity key replaced in the database blocks sending and warns
   await alice.getByTestId("accept-key").click();
   await alice.getByTestId("safety-close").click();
   await expect(warning).toHaveCount(0);
+  // The accepted key is not the one the ledger holds: still blocked, for another reason.
+  const mismatch = alice.getByTestId("ledger-mismatch-warning");
+  await expect(mismatch).toContainText(`${bobName}'s security key differs from the ledger`);
+  await expect(mismatch).toContainText("this browser cannot verify the peer's answer");
+  await expect(alice.getByTestId("composer-input")).toBeDisabled();
+  await alice.getByRole("button", { name: `Review ${bobName}'s key` }).click();
+  await expect(alice.getByTestId("safety-ledger-mismatch")).toBeVisible();
+  await alice.getByRole("button", { name: "Keep the pinned key and send anyway" }).click();
+  await alice.getByTestId("safety-close").click();
+  await expect(mismatch).toHaveCount(0);
   // The room's signed membership chain names bob's old key: until a member vouches for the
   // new one, bob is an unverified member who gets no keys. Alice adds him again.
   await expect(alice.getByTestId("member-unverified")).toHaveText(`${bobName} (unverified · no keys)`);
@@ -226,4 +253,8 @@ test("a contact's identity key replaced in the database blocks sending and warns
   );
   await alice.reload();
   await expect(alice.getByTestId("fork-warning")).toContainText("message #2 follows a message this device was never shown");
+  // Keeping the pinned key against the ledger is remembered (in the key backup).
+  await expect(bobChip).toHaveAttribute("data-ledger", "flagged");
+  await expect(alice.getByTestId("ledger-mismatch-warning")).toHaveCount(0);
+  await expect(alice.getByTestId("composer-input")).toBeEnabled();
 });

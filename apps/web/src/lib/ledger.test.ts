@@ -37,15 +37,17 @@ describe("compareWithLedger", () => {
     expect(compareWithLedger(served, chain)).toEqual({
       identity: "match",
       devices: { d1: "match", d2: "revoked", d3: "absent", d4: "differs" },
+      identityOnChain: K("A"),
     });
   });
 
   it("flags a served identity key the chain does not hold, and a user the chain does not know", () => {
     const chain: ChainKeys = { identityPublicKey: K("X"), devices: [] };
-    expect(compareWithLedger(served, chain).identity).toBe("differs");
+    expect(compareWithLedger(served, chain)).toMatchObject({ identity: "differs", identityOnChain: K("X") });
     expect(compareWithLedger(served, null)).toEqual({
       identity: "absent",
       devices: { d1: "absent", d2: "absent", d3: "absent", d4: "absent" },
+      identityOnChain: null,
     });
   });
 });

@@ -28,7 +28,17 @@ export type LedgerMark =
 export interface LedgerCheck {
   identity: LedgerMark;
   devices: Record<string, LedgerMark>;
+  /** The identity key the chain holds for the user; null when it holds none or could not be read. */
+  identityOnChain: string | null;
 }
+
+/**
+ * Whose word a ledger record is. The relay reads the chain through its own gateway and
+ * passes the answer on; the peer's endorsement does not reach the browser, so a relay
+ * that lies about the chain and about the keys at once is not caught here (the
+ * exported audit trail, checked by `cairn verify`, is where that is caught).
+ */
+export const LEDGER_SOURCE = "as read by the relay from the ledger (this browser cannot verify the peer's answer)";
 
 /**
  * The user's record on the chain, or null when the chain has none (404).
@@ -43,7 +53,7 @@ export function compareWithLedger(served: UserKeys, chain: ChainKeys | null): Le
   const devices: Record<string, LedgerMark> = {};
   if (!chain) {
     for (const d of served.devices) devices[d.deviceId] = "absent";
-    return { identity: "absent", devices };
+    return { identity: "absent", devices, identityOnChain: null };
   }
   const identity: LedgerMark = chain.identityPublicKey === served.identityPublicKey ? "match" : "differs";
   for (const d of served.devices) {
@@ -53,7 +63,7 @@ export function compareWithLedger(served: UserKeys, chain: ChainKeys | null): Le
       devices[d.deviceId] = "differs";
     } else devices[d.deviceId] = onChain.revokedAtMs !== null ? "revoked" : "match";
   }
-  return { identity, devices };
+  return { identity, devices, identityOnChain: chain.identityPublicKey };
 }
 
 /** compareWithLedger, or every mark "unknown" when the ledger view cannot be read. */
@@ -64,6 +74,7 @@ export async function checkAgainstLedger(relayUrl: string, served: UserKeys): Pr
     return {
       identity: "unknown",
       devices: Object.fromEntries(served.devices.map((d) => [d.deviceId, "unknown" as const])),
+      identityOnChain: null,
     };
   }
 }

@@ -31,6 +31,12 @@ export interface RoomMembersVerdict {
   membership: MembershipView;
 }
 
+/** The identity key the ledger holds for a user, as the relay read it. */
+export interface LedgerIdentity {
+  userId: string;
+  identityPublicKey: string | null;
+}
+
 /** Error codes the engine throws (as EngineError) besides crypto failures. */
 export type EngineErrorCode =
   | "LOCKED"
@@ -40,6 +46,7 @@ export type EngineErrorCode =
   | "NO_PENDING_ACCOUNT"
   | "BAD_INPUT"
   | "KEY_CHANGED"
+  | "LEDGER_MISMATCH"
   | "BAD_RECOVERY_KEY"
   | "NO_BACKUP"
   | "BACKUP_MISMATCH"
@@ -186,6 +193,14 @@ export interface CryptoApi {
   safetyNumber(userId: string): Promise<SafetyNumberView>;
   acceptIdentityKey(userId: string, identityPublicKey: string): Promise<ContactStatus>;
   setContactVerified(userId: string, identityPublicKey: string, verified: boolean): Promise<ContactStatus>;
+  /**
+   * The identity keys the ledger holds for contacts (null: no record or unreadable); a
+   * pinned key the ledger contradicts blocks sending (LEDGER_MISMATCH). Returns the
+   * statuses of the contacts named.
+   */
+  noteLedgerIdentities(records: LedgerIdentity[]): Promise<ContactStatus[]>;
+  /** Keeps the pinned key although the ledger holds `ledgerIdentityPublicKey` (unblocks, saved in the backup). */
+  keepKeyAgainstLedger(userId: string, ledgerIdentityPublicKey: string): Promise<ContactStatus>;
   encrypt(roomId: string, text: string): Promise<EncryptResult>;
   sharesFailed(roomId: string): Promise<void>;
   /** The relay refused the last message (it was not stored). */
@@ -221,6 +236,8 @@ export const CRYPTO_METHODS = [
   "safetyNumber",
   "acceptIdentityKey",
   "setContactVerified",
+  "noteLedgerIdentities",
+  "keepKeyAgainstLedger",
   "encrypt",
   "sharesFailed",
   "messageFailed",

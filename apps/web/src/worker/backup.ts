@@ -24,8 +24,15 @@ export const BACKUP_FORMAT = "cairn/key-backup/v1";
 export const BackupSession = z.strictObject({ firstIndex: z.number().int().min(0), state: z.string().max(4096) });
 export type BackupSession = z.infer<typeof BackupSession>;
 
-/** A contact's identity key as pinned on first sight (TOFU), and whether the user verified it. */
-export const BackupContact = z.strictObject({ identityPublicKey: z.string().max(64), verified: z.boolean() });
+/**
+ * A contact's identity key as pinned on first sight (TOFU), whether the user verified it,
+ * and the ledger key the user chose to keep the pin against (contacts.ts).
+ */
+export const BackupContact = z.strictObject({
+  identityPublicKey: z.string().max(64),
+  verified: z.boolean(),
+  ledgerOverride: z.string().max(64).optional(),
+});
 export type BackupContact = z.infer<typeof BackupContact>;
 
 export const BackupContents = z.strictObject({
@@ -75,8 +82,10 @@ export function mergeBackups(local: BackupContents, remote: BackupContents): Bac
   const contacts: Record<string, BackupContact> = { ...remote.contacts, ...local.contacts };
   for (const [userId, c] of Object.entries(remote.contacts)) {
     const mine = local.contacts[userId];
-    // A verification made on another device counts here too, for the same key.
-    if (mine && mine.identityPublicKey === c.identityPublicKey && c.verified) contacts[userId] = { ...mine, verified: true };
+    // A verification, or a pin kept against the ledger, made on another device counts here too, for the same key.
+    if (!mine || mine.identityPublicKey !== c.identityPublicKey) continue;
+    const ledgerOverride = mine.ledgerOverride ?? c.ledgerOverride;
+    contacts[userId] = { ...mine, verified: mine.verified || c.verified, ...(ledgerOverride !== undefined ? { ledgerOverride } : {}) };
   }
   return { ...local, sessions, contacts };
 }

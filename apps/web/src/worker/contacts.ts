@@ -5,8 +5,16 @@
  * pinned key (so devices certified only by the new key are not trusted) and sending in
  * rooms with them is blocked until the user accepts the new key (docs/protocol.md safety
  * numbers). Accepting clears "verified": the new key has not been compared yet.
+ *
+ * The ledger's registry is a second witness: when the identity key it holds for a
+ * contact differs from the pinned one, sending to rooms with them is blocked as well,
+ * until the user either accepts the served key that matches the ledger or keeps the pin
+ * against the ledger (recorded per ledger key, so a ledger that changes again blocks
+ * again). A ledger with no record, or one that cannot be read, blocks nothing: new
+ * registrations reach the chain after a delay.
  */
 import type { UserKeys } from "@cairn/protocol";
+import { EngineError } from "./api";
 import type { BackupContact } from "./backup";
 
 export interface ContactStatus {
@@ -19,11 +27,25 @@ export interface ContactStatus {
   changed: boolean;
   /** That other key, when changed. */
   newIdentityPublicKey: string | null;
+  /** The ledger holds this other identity key for them, and the user has not kept the pin against it. */
+  ledgerIdentityPublicKey: string | null;
+}
+
+/** Why sending to (or signing about) a blocked contact is refused. */
+export function blockedError(status: ContactStatus): EngineError {
+  return status.changed
+    ? new EngineError("KEY_CHANGED", `${status.username}'s security key changed. Sending is blocked until you review and accept the new key.`)
+    : new EngineError(
+        "LEDGER_MISMATCH",
+        `${status.username}'s security key differs from the one the ledger holds for them. Sending is blocked until you review it.`,
+      );
 }
 
 export class ContactBook {
   private readonly pending = new Map<string, string>();
   private readonly names = new Map<string, string>();
+  /** The identity key the ledger holds per contact, as last read. */
+  private readonly ledgerKeys = new Map<string, string>();
 
   /** `pins` is the backup contents' contact record, edited in place. */
   constructor(private readonly pins: Record<string, BackupContact>) {}
@@ -74,13 +96,34 @@ export class ContactBook {
       verified: pin.verified,
       changed: next !== null,
       newIdentityPublicKey: next,
+      ledgerIdentityPublicKey: this.ledgerConflict(userId),
     };
   }
 
-  /** The first of `userIds` whose key changed and was not accepted. */
+  /** The first of `userIds` whose key changed and was not accepted, or that the ledger contradicts. */
   blocking(userIds: Iterable<string>): ContactStatus | undefined {
-    for (const id of userIds) if (this.pending.has(id)) return this.status(id);
+    for (const id of userIds) if (this.pending.has(id) || this.ledgerConflict(id) !== null) return this.status(id);
     return undefined;
+  }
+
+  /** Whether `userId` was ever pinned (their status can be read). */
+  known(userId: string): boolean {
+    return this.pins[userId] !== undefined;
+  }
+
+  /** Records the identity key the ledger holds for a known contact (null: no record, or unreadable). */
+  noteLedger(userId: string, identityPublicKey: string | null): void {
+    if (!this.pins[userId]) return;
+    if (identityPublicKey === null) this.ledgerKeys.delete(userId);
+    else this.ledgerKeys.set(userId, identityPublicKey);
+  }
+
+  /** Keeps the pinned key although the ledger holds `ledgerKey`. Returns whether anything changed. */
+  keepAgainstLedger(userId: string, ledgerKey: string): boolean {
+    const pin = this.pins[userId];
+    if (!pin || this.ledgerConflict(userId) !== ledgerKey) return false;
+    pin.ledgerOverride = ledgerKey;
+    return true;
   }
 
   /** Pins the key the server now serves for `userId` (unverified). Returns whether anything changed. */
@@ -97,5 +140,12 @@ export class ContactBook {
     if (!pin || pin.identityPublicKey !== identityPublicKey || pin.verified === verified) return false;
     pin.verified = verified;
     return true;
+  }
+
+  private ledgerConflict(userId: string): string | null {
+    const pin = this.pins[userId];
+    const onLedger = this.ledgerKeys.get(userId);
+    if (!pin || onLedger === undefined || onLedger === pin.identityPublicKey || pin.ledgerOverride === onLedger) return null;
+    return onLedger;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { safetyNumber, safetyNumberGroups } from "@cairn/crypto";
 import { fromBase64Url, toBase64Url, type RoomEventView, type UserKeys } from "@cairn/protocol";
-import type { RoomMembersVerdict, SafetyNumberView } from "./api";
+import type { LedgerIdentity, RoomMembersVerdict, SafetyNumberView } from "./api";
 import type { ContactStatus } from "./contacts";
 import { verifyMembers } from "./directory";
 import { changed, saveBackup } from "./engine-backup";
@@ -63,6 +63,26 @@ export class EngineContacts {
       for (const [id, d] of ctx.devices) if (d.userId === userId) ctx.devices.delete(id);
       changed(ctx, s);
       await saveBackup(ctx, s);
+    }
+    return s.contacts.status(userId);
+  }
+
+  async noteLedgerIdentities(records: LedgerIdentity[]): Promise<ContactStatus[]> {
+    const s = this.ctx.unlocked();
+    const out: ContactStatus[] = [];
+    for (const r of records) {
+      if (!s.contacts.known(r.userId)) continue;
+      s.contacts.noteLedger(r.userId, r.identityPublicKey);
+      out.push(s.contacts.status(r.userId));
+    }
+    return Promise.resolve(out);
+  }
+
+  async keepKeyAgainstLedger(userId: string, ledgerIdentityPublicKey: string): Promise<ContactStatus> {
+    const s = this.ctx.unlocked();
+    if (s.contacts.keepAgainstLedger(userId, ledgerIdentityPublicKey)) {
+      changed(this.ctx, s);
+      await saveBackup(this.ctx, s);
     }
     return s.contacts.status(userId);
   }

@@ -7,6 +7,7 @@
 import { signMembershipEvent } from "@cairn/crypto";
 import { fromBase64Url, MEMBERSHIP_GENESIS, toBase64Url, type MembershipKind, type UserKeys, type WireMembershipEvent } from "@cairn/protocol";
 import { EngineError } from "./api";
+import { blockedError } from "./contacts";
 import { changed, saveBackup } from "./engine-backup";
 import type { EngineContext } from "./engine-context";
 
@@ -17,7 +18,7 @@ export class EngineMembership {
    * @param targets the people the event names besides this user (create: the first
    *   members; add: who is added; remove: who is removed; leave: none)
    * @throws EngineError ROOM_KEYS_MISSING (the room's chain was not loaded), KEY_CHANGED
-   *   (a target's key differs from the pinned one), BAD_INPUT
+   *   (a target's key differs from the pinned one), LEDGER_MISMATCH (the ledger holds another key), BAD_INPUT
    */
   async sign(roomId: string, kind: MembershipKind, targets: UserKeys[]): Promise<WireMembershipEvent> {
     const { ctx } = this;
@@ -29,9 +30,7 @@ export class EngineMembership {
       await saveBackup(ctx, s);
     }
     const blocked = s.contacts.blocking(targets.map((t) => t.userId));
-    if (blocked) {
-      throw new EngineError("KEY_CHANGED", `${blocked.username}'s security key changed. Review and accept the new key first.`);
-    }
+    if (blocked) throw blockedError(blocked);
     const others = pinned.filter((u) => u.userId !== self.userId).map((u) => fromBase64Url(u.identityPublicKey));
     let head: { seq: number; hash: Uint8Array } | null;
     if (kind === "create") {

@@ -225,6 +225,35 @@ describe("contacts: pinning, key changes, verification", () => {
     const seen = await reloaded.setRoomMembers(ROOM2, [alice.keys, carol.keys], chainFor(ROOM2, [alice.keys, carol.keys]));
     expect(seen.contacts.find((x) => x.userId === carol.account.id)).toMatchObject({ verified: true, changed: false });
   });
+
+  it("blocks sending in every room shared with a contact whose pinned key the ledger contradicts, until the user decides", async () => {
+    const dave = await signUp("dave", "66666666-6666-4666-8666-666666666666");
+    const ROOM3 = "9e2d4b9f-3a5e-4b7c-8d2f-1e3a4b5c6d7e";
+    for (const room of [ROOM2, ROOM3]) {
+      await alice.engine.setRoomMembers(room, [alice.keys, dave.keys], chainFor(room, [alice.keys, dave.keys]));
+    }
+    const other = await signUp("eve", "77777777-7777-4777-8777-777777777777");
+    const [status] = await alice.engine.noteLedgerIdentities([
+      { userId: dave.account.id, identityPublicKey: other.keys.identityPublicKey },
+      { userId: "88888888-8888-4888-8888-888888888888", identityPublicKey: "never-seen" },
+    ]);
+    expect(status).toMatchObject({ username: "dave", changed: false, ledgerIdentityPublicKey: other.keys.identityPublicKey });
+    for (const room of [ROOM2, ROOM3]) {
+      await expect(alice.engine.encrypt(room, "blocked")).rejects.toMatchObject({ code: "LEDGER_MISMATCH" });
+    }
+    await expect(alice.engine.signMembership(ROOM3, "remove", [dave.keys])).rejects.toMatchObject({ code: "LEDGER_MISMATCH" });
+
+    const kept = await alice.engine.keepKeyAgainstLedger(dave.account.id, other.keys.identityPublicKey);
+    expect(kept.ledgerIdentityPublicKey).toBeNull();
+    await alice.engine.encrypt(ROOM3, "sent after review");
+    // The decision is in the backup: a reload that reads the same ledger record stays unblocked.
+    const reloaded = new CryptoEngine(alice.store);
+    await reloaded.resume(alice.account.id);
+    await reloaded.setRoomMembers(ROOM2, [alice.keys, dave.keys], chainFor(ROOM2, [alice.keys, dave.keys]));
+    const [again] = await reloaded.noteLedgerIdentities([{ userId: dave.account.id, identityPublicKey: other.keys.identityPublicKey }]);
+    expect(again?.ledgerIdentityPublicKey).toBeNull();
+    await reloaded.encrypt(ROOM2, "still fine");
+  });
 });
 
 describe("device revocation", () => {

@@ -17,6 +17,7 @@ import {
 } from "@cairn/crypto";
 import { equalBytes, envelopeFromWire, envelopeToWire, type WireEnvelope, type WireSessionShare } from "@cairn/protocol";
 import { EngineError, type EncryptResult } from "./api";
+import { blockedError } from "./contacts";
 import { rememberSession, saveBackup } from "./engine-backup";
 import type { EngineContext } from "./engine-context";
 import { inboundKeyOf, type Outbound } from "./session-store";
@@ -39,12 +40,7 @@ export class EngineSend {
     const members = ctx.rooms.get(roomId);
     if (!members) throw new EngineError("ROOM_KEYS_MISSING", "Load the room's member keys first.");
     const blocked = s.contacts.blocking(members.userIds);
-    if (blocked) {
-      throw new EngineError(
-        "KEY_CHANGED",
-        `${blocked.username}'s security key changed. Sending is blocked until you review and accept the new key.`,
-      );
-    }
+    if (blocked) throw blockedError(blocked);
     const self = keys.device.deviceId;
 
     let out: Outbound | undefined = await s.sessions.loadOutbound(roomId);

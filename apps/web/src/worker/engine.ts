@@ -30,6 +30,7 @@ import type {
   DecryptResult,
   DiscloseResult,
   EncryptResult,
+  LedgerIdentity,
   OpenSharesResult,
   PassphraseChange,
   RoomMembersVerdict,
@@ -138,6 +139,12 @@ export class CryptoEngine implements CryptoApi {
   }
   acceptIdentityKey(userId: string, identityPublicKey: string): Promise<ContactStatus> {
     return this.contacts.acceptIdentityKey(userId, identityPublicKey);
+  }
+  noteLedgerIdentities(records: LedgerIdentity[]): Promise<ContactStatus[]> {
+    return this.contacts.noteLedgerIdentities(records);
+  }
+  keepKeyAgainstLedger(userId: string, ledgerIdentityPublicKey: string): Promise<ContactStatus> {
+    return this.contacts.keepKeyAgainstLedger(userId, ledgerIdentityPublicKey);
   }
   setContactVerified(userId: string, identityPublicKey: string, verified: boolean): Promise<ContactStatus> {
     return this.contacts.setContactVerified(userId, identityPublicKey, verified);

@@ -6,6 +6,7 @@
 import type { KeysChangedEvent, MembersAddedEvent, MembersRemovedEvent, RoomView, SendMessageAck, StoredMessage, UserKeys } from "@cairn/protocol";
 import { describe, expect, it } from "vitest";
 import type { DecryptResult } from "../../worker/api";
+import type { ContactStatus } from "../../worker/contacts";
 import { RoomController, type RoomDeps } from "./room-controller";
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
@@ -39,6 +40,9 @@ interface WorldOptions {
   /** Answers GET /api/rooms/:id/keys (default: at once, no users). */
   roomKeys?: () => Promise<{ users: UserKeys[] }>;
   addMember?: RoomDeps["api"]["addMember"];
+  checkLedger?: RoomDeps["checkLedger"];
+  setRoomMembers?: RoomDeps["crypto"]["setRoomMembers"];
+  noteLedgerIdentities?: RoomDeps["crypto"]["noteLedgerIdentities"];
 }
 
 function world(history: StoredMessage[], opts: WorldOptions = {}) {
@@ -73,7 +77,9 @@ function world(history: StoredMessage[], opts: WorldOptions = {}) {
       leaveRoom: opts.leave ?? (() => Promise.resolve({ ok: true as const })),
     },
     crypto: {
-      setRoomMembers: () => Promise.resolve({ trusted: 0, rejected: [], contacts: [], membership: { unverified: [], problem: null, timeline: [] } }),
+      setRoomMembers:
+        opts.setRoomMembers ?? (() => Promise.resolve({ trusted: 0, rejected: [], contacts: [], membership: { unverified: [], problem: null, timeline: [] } })),
+      noteLedgerIdentities: opts.noteLedgerIdentities ?? (() => Promise.resolve([])),
       signMembership: (_room, kind) => Promise.resolve({ body: `${kind}-${++signed}`, signature: "" }),
       decrypt: (m) => Promise.resolve(opts.decrypt ? opts.decrypt(m) : { kind: "text", body: `text ${m.roomSeq}` }),
     },
@@ -89,14 +95,60 @@ function world(history: StoredMessage[], opts: WorldOptions = {}) {
       onMembersAdded: on(listeners.added),
       onKeysChanged: on(listeners.keys),
     },
-    checkLedger: () => Promise.resolve({ identity: "match", devices: {} }),
+    checkLedger: opts.checkLedger ?? (() => Promise.resolve({ identity: "match", devices: {}, identityOnChain: null })),
   };
   return { deps, listeners, keyRequests, roomRequests };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !done(); i++) await settle();
+  expect(done()).toBe(true);
+}
+
 describe("RoomController", () => {
+  it("compares every member with the ledger, a few at a time, and shows the worker's verdict on each", async () => {
+    const users: UserKeys[] = Array.from({ length: 251 }, (_, i) => ({ userId: `u${i}`, username: `user${i}`, identityPublicKey: `k${i}`, devices: [] }));
+    const status = (u: UserKeys, onLedger: string | null = null): ContactStatus => ({
+      userId: u.userId,
+      username: u.username,
+      identityPublicKey: u.identityPublicKey,
+      verified: false,
+      changed: false,
+      newIdentityPublicKey: null,
+      ledgerIdentityPublicKey: onLedger,
+    });
+    let inFlight = 0;
+    let most = 0;
+    const told: { userId: string; identityPublicKey: string | null }[] = [];
+    const { deps } = world([], {
+      roomKeys: () => Promise.resolve({ users }),
+      setRoomMembers: (_r, us) => Promise.resolve({ trusted: 0, rejected: [], contacts: us.map((u) => status(u)), membership: { unverified: [], problem: null, timeline: [] } }),
+      checkLedger: async (u) => {
+        most = Math.max(most, ++inFlight);
+        await settle();
+        inFlight--;
+        // The chain holds another key for user250: a substituted key.
+        return { identity: u.userId === "u250" ? "differs" : "match", devices: {}, identityOnChain: u.userId === "u250" ? "other" : u.identityPublicKey };
+      },
+      noteLedgerIdentities: (records) => {
+        told.push(...records);
+        return Promise.resolve([status(users[250] as UserKeys, "other")]);
+      },
+    });
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    await until(() => Object.keys(c.getSnapshot().ledger).length === 251);
+    expect(most).toBeLessThanOrEqual(6);
+    expect(most).toBeGreaterThan(1);
+    expect(told).toHaveLength(251);
+    expect(told.find((r) => r.userId === "u250")?.identityPublicKey).toBe("other");
+    const contacts = c.getSnapshot().contacts;
+    expect(contacts).toHaveLength(251);
+    expect(contacts.filter((s) => s.ledgerIdentityPublicKey !== null).map((s) => s.username)).toEqual(["user250"]);
+  });
+
   it("adds a member with a signed event, re-reading the chain and signing again when it moved meanwhile", async () => {
     const sent: string[] = [];
     const { deps, keyRequests } = world([], {

@@ -37,7 +37,7 @@ export interface RoomDeps {
     removeMember(roomId: string, userId: string, event: WireMembershipEvent): Promise<{ room: RoomView }>;
     leaveRoom(roomId: string, event: WireMembershipEvent): Promise<{ ok: true }>;
   };
-  crypto: Pick<CryptoApi, "setRoomMembers" | "signMembership" | "decrypt">;
+  crypto: Pick<CryptoApi, "setRoomMembers" | "signMembership" | "decrypt" | "noteLedgerIdentities">;
   relay: {
     readonly connected: boolean;
     subscribe(roomId: string): void;
@@ -80,8 +80,8 @@ export interface RoomSnapshot {
   membership: MembershipView | null;
 }
 
-/** Members whose keys are compared with the chain (each comparison is one request). */
-const LEDGER_CHECKS = 100;
+/** Ledger reads in flight at once while every member's keys are compared with the chain. */
+const LEDGER_PARALLEL = 6;
 
 export class RoomController {
   private snapshot: RoomSnapshot = { room: null, error: null, ready: false, lines: [], contacts: [], ledger: {}, forks: [], hasEarlier: false, removed: null, membership: null };
@@ -205,7 +205,8 @@ export class RoomController {
     this.update({ contacts: verdict.contacts, membership: verdict.membership });
     if (JSON.stringify(users) === JSON.stringify(this.users)) return;
     this.users = users;
-    void this.checkLedger(users);
+    // Best effort: an unreadable ledger blocks nothing and is shown as "ledger unreachable".
+    void this.checkLedger(users).catch(() => undefined);
   }
 
   async loadEarlier(): Promise<void> {
@@ -388,10 +389,25 @@ export class RoomController {
     if (changed) this.publish();
   }
 
+  /**
+   * Compares every member's served keys with the chain, then tells the worker what the
+   * chain holds: a pinned key the ledger contradicts blocks sending in every room.
+   */
   private async checkLedger(users: UserKeys[]): Promise<void> {
     const out: Record<string, LedgerCheck> = {};
-    for (const u of users.slice(0, LEDGER_CHECKS)) out[u.userId] = await this.deps.checkLedger(u);
-    if (!this.closed && users === this.users) this.update({ ledger: out });
+    let next = 0;
+    const worker = async () => {
+      while (next < users.length && !this.closed) {
+        const u = users[next++] as UserKeys;
+        out[u.userId] = await this.deps.checkLedger(u);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LEDGER_PARALLEL, users.length) }, worker));
+    if (this.closed || users !== this.users) return;
+    const records = Object.entries(out).map(([userId, c]) => ({ userId, identityPublicKey: c.identityOnChain }));
+    const statuses = new Map((await this.deps.crypto.noteLedgerIdentities(records)).map((c) => [c.userId, c]));
+    if (this.closed || users !== this.users) return;
+    this.update({ ledger: out, contacts: this.snapshot.contacts.map((c) => statuses.get(c.userId) ?? c) });
   }
 
   private setOldest(seq: number): void {

@@ -6,7 +6,7 @@
  * control next to each other member (the server decides; this only offers it). A member
  * the server lists without a signed addition on the room's chain is marked unverified.
  */
-import { LEDGER_LABEL, type LedgerCheck } from "@/lib/ledger";
+import { LEDGER_LABEL, LEDGER_SOURCE, type LedgerCheck } from "@/lib/ledger";
 import type { ContactStatus } from "@/worker/api";
 
 function ledgerProblem(check: LedgerCheck | undefined): string | null {
@@ -73,7 +73,7 @@ export function MembersBar({
             </span>
           );
         }
-        const state = c.changed ? "changed" : c.verified ? "verified" : "unverified";
+        const state = c.changed ? "changed" : c.ledgerIdentityPublicKey !== null ? "ledger-mismatch" : c.verified ? "verified" : "unverified";
         return (
           <span key={m.userId} className="member-slot">
             <button
@@ -84,7 +84,7 @@ export function MembersBar({
               data-username={m.username}
               data-trust={state}
               data-ledger={problem ? "flagged" : "ok"}
-              title={problem ?? "Show safety number"}
+              title={problem ? `${problem}, ${LEDGER_SOURCE}` : "Show safety number"}
             >
               {m.username}
               {state === "verified" && " ✓"}

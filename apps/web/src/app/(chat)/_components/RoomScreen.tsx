@@ -10,13 +10,14 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api } from "@/lib/api";
 import { cryptoWorker } from "@/lib/crypto-client";
-import { checkAgainstLedger } from "@/lib/ledger";
+import { checkAgainstLedger, LEDGER_SOURCE } from "@/lib/ledger";
 import { roomRelay } from "@/lib/room/room-relay";
 import { useRoom } from "@/lib/room/use-room";
 import { Composer } from "./Composer";
 import { MembersBar } from "./MembersBar";
 import { SafetyDialog } from "./SafetyDialog";
 import { MessageList } from "./MessageList";
+import type { ContactStatus } from "@/worker/api";
 import { useChat } from "./ChatProvider";
 
 export function RoomScreen({ roomId }: { roomId: string }) {
@@ -98,10 +99,14 @@ export function RoomScreen({ roomId }: { roomId: string }) {
   }
   const mayRemove = room.createdBy === user.id || user.role === "admin";
   const changed = contacts.filter((c) => c.changed);
+  const contradicted = contacts.filter((c) => !c.changed && c.ledgerIdentityPublicKey !== null);
+  const names = (cs: ContactStatus[]) => cs.map((c) => c.username).join(", ");
   const blocked =
     changed.length > 0
-      ? `Sending is blocked: ${changed.map((c) => c.username).join(", ")} ${changed.length === 1 ? "has" : "have"} a new security key. Review it first.`
-      : null;
+      ? `Sending is blocked: ${names(changed)} ${changed.length === 1 ? "has" : "have"} a new security key. Review it first.`
+      : contradicted.length > 0
+        ? `Sending is blocked: the ledger holds another security key for ${names(contradicted)}. Review it first.`
+        : null;
   return (
     <section className="room" data-testid="room" data-room-id={room.id}>
       <header className="room-header">
@@ -174,6 +179,16 @@ export function RoomScreen({ roomId }: { roomId: string }) {
           Sending in this room is blocked until you review the new key.{" "}
           <button type="button" className="link" onClick={() => setSafetyFor(c.userId)} data-testid="review-key">
             Review the new key
+          </button>
+        </div>
+      ))}
+      {contradicted.map((c) => (
+        <div key={c.userId} className="banner error room-banner" role="alert" data-testid="ledger-mismatch-warning">
+          <strong>⚠ {c.username}&apos;s security key differs from the ledger.</strong> The key you pinned for them is not
+          the one the ledger&apos;s registry holds ({LEDGER_SOURCE}). The server may be showing you a substituted key.
+          Sending in this room, and every room with {c.username}, is blocked until you review it.{" "}
+          <button type="button" className="link" onClick={() => setSafetyFor(c.userId)} data-testid="review-ledger-key">
+            Review {c.username}&apos;s key
           </button>
         </div>
       ))}

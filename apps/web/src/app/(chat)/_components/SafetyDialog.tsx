@@ -8,7 +8,7 @@
 import QRCode from "qrcode";
 import { useEffect, useState } from "react";
 import { cryptoWorker } from "@/lib/crypto-client";
-import { LEDGER_LABEL, type LedgerCheck } from "@/lib/ledger";
+import { LEDGER_LABEL, LEDGER_SOURCE, type LedgerCheck } from "@/lib/ledger";
 import type { ContactStatus, SafetyNumberView } from "@/worker/api";
 
 /** What the QR code holds: a version tag and the 60 digits (the same on both sides). */
@@ -71,6 +71,13 @@ export function SafetyDialog({
             before you accept it. It could be a new phone, or someone in the middle.
           </p>
         )}
+        {status && !status.changed && status.ledgerIdentityPublicKey && (
+          <p className="banner error" data-testid="safety-ledger-mismatch">
+            ⚠ The key you pinned for {view?.username} differs from the one the ledger holds for them (
+            <code>{status.ledgerIdentityPublicKey.slice(0, 16)}…</code>, {LEDGER_SOURCE}). Compare this safety number
+            with {view?.username} in person: if it matches, keep the pinned key; if not, do not send to them.
+          </p>
+        )}
         {view && (
           <>
             <div className="safety-number" data-testid="safety-number" data-digits={view.digits}>
@@ -84,7 +91,7 @@ export function SafetyDialog({
               {ledger && (
                 <span data-testid="safety-ledger" className={ledger.identity === "differs" ? "error" : undefined}>
                   {" "}
-                  · {LEDGER_LABEL[ledger.identity]}
+                  · {LEDGER_LABEL[ledger.identity]} <span className="muted">({LEDGER_SOURCE})</span>
                 </span>
               )}
             </p>
@@ -97,6 +104,15 @@ export function SafetyDialog({
                   data-testid="accept-key"
                 >
                   Accept the new key
+                </button>
+              ) : status?.ledgerIdentityPublicKey ? (
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={() => void act(() => cryptoWorker.keepKeyAgainstLedger(userId, status.ledgerIdentityPublicKey as string))}
+                  data-testid="keep-pinned-key"
+                >
+                  Keep the pinned key and send anyway
                 </button>
               ) : (
                 <button
