@@ -51,6 +51,7 @@ describe("transaction exposure without decorators", () => {
         ["RegisterDevice", 5],
         ["RevokeDevice", 4],
         ["RecoverIdentity", 3],
+        ["DeactivateUser", 2],
         ["GetKeys", 1],
       ]),
     );

@@ -197,6 +197,30 @@ describe("KeyRegistry: account recovery by an admin", () => {
   });
 });
 
+describe("KeyRegistry: deactivation (offboarding)", () => {
+  test("revokes every active device unsigned, records who and the audit leaf, refuses new devices, and is idempotent", async () => {
+    await register(device("dev-1"));
+    await register(device("dev-2"));
+    await world.invoke(CLIENT, "KeyRegistry:RevokeDevice", USER, "dev-1", "5", revocation("dev-1", 5));
+    await expect(world.invoke(CLIENT, "KeyRegistry:DeactivateUser", USER, "42")).rejects.toThrow(/^CAIRN_E_FORBIDDEN: /);
+    await expect(world.invoke(RELAY, "KeyRegistry:DeactivateUser", USER, "-1")).rejects.toThrow(/^CAIRN_E_INVALID_ARGUMENT: auditLeafIndex/);
+    await expect(world.invoke(RELAY, "KeyRegistry:DeactivateUser", ref(77), "42")).rejects.toThrow(/^CAIRN_E_NOT_FOUND: /);
+    const record = (await world.invoke(RELAY, "KeyRegistry:DeactivateUser", USER, "42")) as KeyRecord;
+    const txId = record.deactivation?.txId;
+    expect(record.deactivation).toMatchObject({ auditLeafIndex: 42, by: { mspId: "Org1MSP" } });
+    // The device the user revoked keeps the user's signed revocation; the other is revoked by this transaction.
+    expect(record.devices.map((d) => [d.deviceId, d.revokedTxId === txId, d.revocationSignature === null])).toEqual([
+      ["dev-1", false, false],
+      ["dev-2", true, true],
+    ]);
+    await expect(register(device("dev-3"))).rejects.toThrow(/^CAIRN_E_CONFLICT: the account was deactivated/);
+    const before = world.snapshot();
+    await world.invoke(ADMIN, "KeyRegistry:DeactivateUser", USER, "43");
+    expect(world.snapshot()).toEqual(before);
+    expect(LedgerKeyRecord.parse(await world.invoke(CLIENT, "KeyRegistry:GetKeys", USER)).deactivation?.auditLeafIndex).toBe(42);
+  });
+});
+
 describe("KeyRegistry: records are the shared @cairn/protocol shape", () => {
   test("what the registry stores and returns parses as LedgerKeyRecord, losing and adding nothing", async () => {
     await register(device("dev-1"));

@@ -84,6 +84,7 @@ export class KeyRegistryContract extends Contract {
     const agreementPublicKey = decodeB64("agreementPublicKey", agreementPubB64, 32);
     const signature = decodeB64("signature", signatureB64, 64);
     const record = await loadUser(ctx, ref);
+    if (record.deactivation) throw new ChaincodeError("CONFLICT", "the account was deactivated");
     const identityPublicKey = decodeB64("identityPublicKey", record.identityPublicKey, 32);
     const certificate = deviceCertificateBytes({ identityPublicKey, deviceId: id, signingPublicKey, agreementPublicKey });
     if (!verifyEd25519(identityPublicKey, certificate, signature)) {
@@ -190,6 +191,35 @@ export class KeyRegistryContract extends Contract {
     record.identityPublicKey = newIdentityPublicKeyB64;
     record.registeredTxId = txId;
     record.registeredAt = at;
+    await writeJson(ctx, keyOf(ref), record);
+    return canonicalJson(record);
+  }
+
+  /**
+   * Offboarding: the account was deactivated in Cairn (audit leaf `auditLeafIndex`
+   * records who did it and when). Revokes every active device in this transaction,
+   * unsigned by the user (the user is not there to sign), records who submitted it, and
+   * refuses new devices from then on. Caller: the relay's identity or an admin. A
+   * second call changes nothing. Revoking only removes trust, so the service identity
+   * may do it; anyone reading the record sees it was not the user's signature.
+   * @returns KeyRecord JSON
+   */
+  async DeactivateUser(ctx: CairnContext, userRef: string, auditLeafIndex: string): Promise<string> {
+    const ref = decodeRef("userRef", userRef);
+    const leaf = decodeIndex("auditLeafIndex", auditLeafIndex);
+    await requireService(ctx, "DeactivateUser", true);
+    const record = await loadUser(ctx, ref);
+    if (record.deactivation) return canonicalJson(record);
+    const txId = ctx.stub.getTxID();
+    const at = txTime(ctx);
+    for (const device of record.devices) {
+      if (device.revokedTxId !== null) continue;
+      device.revokedAtMs = ctx.stub.getDateTimestamp().getTime();
+      device.revokedTxId = txId;
+      device.revokedAt = at;
+      device.revocationSignature = null;
+    }
+    record.deactivation = { txId, at, by: authorOf(ctx), auditLeafIndex: leaf };
     await writeJson(ctx, keyOf(ref), record);
     return canonicalJson(record);
   }

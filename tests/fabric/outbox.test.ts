@@ -6,6 +6,7 @@
  */
 import { startLedgerWorker, userRef } from "@cairn/anchoring";
 import { createRoom, createUser, queuedUser, queueRefusedRegistrations, send, SERVER_SECRET } from "@cairn/anchoring/testing";
+import { enqueueLedgerTx } from "@cairn/db";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import type { FabricLedger } from "@cairn/ledger";
 import { createLogger } from "@cairn/log";
@@ -40,6 +41,9 @@ describe("the ledger worker on Fabric", () => {
     const refusedUser = await queuedUser(db.prisma, "mallory");
     const expected = await queueRefusedRegistrations(db.prisma, refusedUser.id);
     const good = await queuedUser(db.prisma, "grace");
+    // Offboarding by the service identity alone: revoking only removes trust.
+    const leaver = await queuedUser(db.prisma, "leaver");
+    await enqueueLedgerTx(db.prisma, "deactivateUser", { userId: leaver.id, auditLeafIndex: 3 });
     const leaves: number[] = [];
     for (let i = 0; i < 4; i++) leaves.push((await send(db.prisma, roomId, sender, i)).leafIndex);
 
@@ -66,6 +70,9 @@ describe("the ledger worker on Fabric", () => {
     for (const i of leaves) expect(await ledger.getLeaf(i)).not.toBeNull();
     expect((await ledger.getKeys(userRef(SERVER_SECRET, good.id)))?.devices.map((d) => d.deviceId)).toEqual([good.deviceId]);
     expect((await ledger.getKeys(userRef(SERVER_SECRET, refusedUser.id)))?.devices.map((d) => d.deviceId)).toEqual([refusedUser.deviceId]);
+    const left = await ledger.getKeys(userRef(SERVER_SECRET, leaver.id));
+    expect(left?.deactivation).toMatchObject({ auditLeafIndex: 3, by: { mspId: "Org1MSP" } });
+    expect(left?.devices.map((d) => [d.revokedTxId, d.revocationSignature])).toEqual([[left?.deactivation?.txId, null]]);
     const refused = await db.prisma.ledgerOutbox.findMany({ where: { txId: null }, orderBy: { id: "asc" } });
     expect(refused.map((r) => [r.kind, r.lastError?.split(":")[0]])).toEqual(expected);
     // The relay log names each refusal for the admin.

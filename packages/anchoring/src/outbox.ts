@@ -8,7 +8,7 @@
  * Either way the round returns normally: the worker's anchor round never waits behind it.
  */
 import { z } from "zod";
-import { RegisterDevicePayload, RegisterIdentityPayload, RevokeDevicePayload } from "@cairn/protocol";
+import { DeactivateUserPayload, RegisterDevicePayload, RegisterIdentityPayload, RevokeDevicePayload } from "@cairn/protocol";
 import {
   markLedgerTxDone,
   markLedgerTxFailed,
@@ -84,6 +84,10 @@ async function submit(item: OutboxItem, ledger: Ledger, secret: string, prisma: 
     case "revokeDevice": {
       const p = RevokeDevicePayload.parse(item.payload);
       return ledger.revokeDevice({ ...p, userRef: userRef(secret, p.userId) });
+    }
+    case "deactivateUser": {
+      const p = DeactivateUserPayload.parse(item.payload);
+      return ledger.deactivateUser({ userRef: userRef(secret, p.userId), auditLeafIndex: p.auditLeafIndex });
     }
     default:
       throw new MalformedItem(`unknown outbox kind ${item.kind}`);

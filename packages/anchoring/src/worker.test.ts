@@ -1,4 +1,4 @@
-import { refusedLedgerTxs } from "@cairn/db";
+import { enqueueLedgerTx, refusedLedgerTxs } from "@cairn/db";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import { LedgerError, type Ledger } from "@cairn/ledger";
 import { createLogger } from "@cairn/log";
@@ -124,6 +124,22 @@ describe("key registration outbox", () => {
     expect(keys?.devices.map((d) => d.deviceId)).toEqual([bob.deviceId]);
     const row = await db.prisma.device.findUniqueOrThrow({ where: { id: bob.deviceId } });
     expect(row.ledgerTxId).toBe(keys?.devices[0]?.registeredTxId);
+  });
+
+  it("revokes a deactivated account's devices on the ledger, unsigned, naming the audit leaf", async () => {
+    const offboarded = await queuedUser(db.prisma, "offboarded");
+    await enqueueLedgerTx(db.prisma, "deactivateUser", { userId: offboarded.id, auditLeafIndex: 7 });
+    const w = worker();
+    try {
+      await until(settled);
+    } finally {
+      await w.stop();
+    }
+    const keys = await ledger.getKeys(userRef(SECRET, offboarded.id));
+    expect(keys?.deactivation?.auditLeafIndex).toBe(7);
+    expect(keys?.devices.map((d) => [d.deviceId, d.revokedTxId, d.revocationSignature])).toEqual([[offboarded.deviceId, keys?.deactivation?.txId, null]]);
+    const row = await db.prisma.ledgerOutbox.findFirstOrThrow({ where: { kind: "deactivateUser" } });
+    expect(row).toMatchObject({ txId: keys?.deactivation?.txId, lastError: null });
   });
 
   it("skips what the ledger refuses, says why, and keeps registering and anchoring behind it", async () => {

@@ -8,6 +8,7 @@ export type {
   IdentityRegistration,
   DeviceKeyRegistration,
   DeviceRevocation,
+  UserDeactivation,
   LedgerDeviceRecord,
   LedgerKeyRecord,
   LedgerCheckpoint,

@@ -44,6 +44,13 @@ export interface DeviceRevocation {
   signature: string;
 }
 
+/** Offboarding: every active device of the user revoked, unsigned (KeyRegistry:DeactivateUser). */
+export interface UserDeactivation {
+  userRef: string;
+  /** The Cairn audit leaf that records the deactivation (who, when). */
+  auditLeafIndex: number;
+}
+
 /**
  * The chain's records, as @cairn/protocol defines them once (zod schema and type of
  * the same name): both ledgers parse what the chaincode returns with those schemas.
@@ -71,6 +78,11 @@ export interface Ledger {
   registerIdentity(input: IdentityRegistration): Promise<TxReceipt>;
   registerDevice(input: DeviceKeyRegistration): Promise<TxReceipt>;
   revokeDevice(input: DeviceRevocation): Promise<TxReceipt>;
+  /**
+   * Revokes every active device of a deactivated account and refuses new ones; the
+   * service identity or an admin may. A second call returns the first one's receipt.
+   */
+  deactivateUser(input: UserDeactivation): Promise<TxReceipt>;
   getKeys(userRef: string): Promise<LedgerKeyRecord | null>;
   /** Appends a batch; replaying an already appended batch returns its checkpoint unchanged. */
   appendBatch(input: AppendBatchInput): Promise<LedgerCheckpoint>;

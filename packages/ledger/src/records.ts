@@ -3,7 +3,9 @@
  * @cairn/protocol, so neither ledger hands out a record it has not checked. A
  * response that is not JSON, or not the record, is a LedgerError BAD_RESPONSE.
  */
+import type { LedgerKeyRecord } from "@cairn/protocol";
 import { LedgerError } from "./errors";
+import type { TxReceipt } from "./ledger";
 
 /** What this module needs of a zod schema (structurally; @cairn/protocol's schemas fit). */
 export interface RecordSchema<T> {
@@ -46,4 +48,14 @@ export function parseRecord<T>(schema: RecordSchema<T>, response: string | Uint8
 export function parseOptionalRecord<T>(schema: RecordSchema<T>, response: string | Uint8Array, name: string): T | null {
   const value = json(response, name);
   return value === null ? null : checked(schema, value, name);
+}
+
+/**
+ * The receipt of the deactivation a DeactivateUser call returned (the first one's, when
+ * the account was already deactivated).
+ * @throws LedgerError BAD_RESPONSE when the record is not deactivated
+ */
+export function deactivationReceipt(record: LedgerKeyRecord): TxReceipt {
+  if (!record.deactivation) throw new LedgerError("BAD_RESPONSE", "DeactivateUser: the record is not deactivated");
+  return { txId: record.deactivation.txId, timestamp: new Date(record.deactivation.at) };
 }

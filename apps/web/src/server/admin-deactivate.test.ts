@@ -153,6 +153,9 @@ describe("deactivateUser", () => {
     const data = auditDeactivationData({ actorUserId: row.deactivatedBy ?? "", targetUserId: row.id, deactivatedAtMs: row.deactivatedAt?.getTime() ?? 0 });
     expect(hex(leaf.leafHash)).toBe(hex(leafHash(data)));
     expect(Number((await prisma.auditHead.findUniqueOrThrow({ where: { id: 1 } })).nextLeaf)).toBe(result.leafIndex + 1);
+    // The ledger hears it through the outbox: every device still active there is revoked.
+    const queued = await prisma.ledgerOutbox.findMany({ where: { kind: "deactivateUser" }, select: { payload: true } });
+    expect(queued.map((q) => q.payload)).toEqual([{ userId: bob, auditLeafIndex: result.leafIndex }]);
 
     // The relays hear it: both live devices dropped, both rooms left (the revoked one needs nothing).
     await expect.poll(() => heard.length).toBeGreaterThanOrEqual(4);

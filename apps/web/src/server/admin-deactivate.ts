@@ -7,13 +7,14 @@ import "server-only";
  * (auditDeactivationData) that the ledger worker anchors like any other leaf. The
  * relays hear `deviceRevoked` and `membershipRemoved` on commit.
  *
- * The ledger's key record is NOT changed: KeyRegistry:RevokeDevice needs the user's
- * identity-key signature, and the one admin path (RecoverIdentity) replaces the
- * identity key, needs a ledger admin identity and is not reachable from the outbox.
- * The devices stay active on the ledger until the user (or a ledger admin) revokes them.
+ * The ledger hears it through the outbox, in the same transaction:
+ * KeyRegistry:DeactivateUser revokes every device still active on the chain (unsigned,
+ * since the user is not there to sign; the record names the audit leaf and who
+ * submitted it) and refuses new devices for the account, so members' clients that read
+ * the ledger see the devices revoked.
  */
 import { leafHash } from "@cairn/audit";
-import { allocateLeaf, publishServerEvent, type PrismaClient } from "@cairn/db";
+import { allocateLeaf, enqueueLedgerTx, publishServerEvent, type PrismaClient } from "@cairn/db";
 import { auditDeactivationData, CairnError } from "@cairn/protocol";
 import { INVALID_CREDENTIALS_MESSAGE } from "./accounts";
 import { db } from "./db";
@@ -80,6 +81,7 @@ export async function deactivateUser(
     const data = auditDeactivationData({ actorUserId: actorId, targetUserId: targetId, deactivatedAtMs: at.getTime() });
     await tx.auditLeaf.create({ data: { leafIndex: BigInt(leafIndex), leafHash: new Uint8Array(leafHash(data)), kind: "deactivation" } });
     await tx.user.update({ where: { id: targetId }, data: { deactivationLeaf: BigInt(leafIndex) } });
+    await enqueueLedgerTx(tx, "deactivateUser", { userId: targetId, auditLeafIndex: leafIndex });
     console.info(
       `[web] deactivation: actor=${actorId} target=${targetId} sessions=${sessions.count} devices=${deviceIds.length} rooms=${rooms.length} leaf=${leafIndex} at=${at.toISOString()}`,
     );

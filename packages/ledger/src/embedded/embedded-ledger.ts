@@ -17,6 +17,7 @@ import type {
   AppendBatchInput,
   DeviceKeyRegistration,
   DeviceRevocation,
+  UserDeactivation,
   IdentityRegistration,
   Ledger,
   LedgerBatch,
@@ -24,7 +25,7 @@ import type {
 } from "../ledger";
 import { clientIdentityOf, creatorName, DEFAULT_EMBEDDED_IDENTITY, type EmbeddedIdentity } from "./identity";
 import { policyMethods } from "../policy";
-import { parseOptionalRecord, parseRecord } from "../records";
+import { deactivationReceipt, parseOptionalRecord, parseRecord } from "../records";
 import { evaluate, submit, type TransactDeps } from "./transact";
 import { verifyBlockChain, type BlockChainReport } from "./verify";
 
@@ -93,6 +94,11 @@ function build(
     revokeDevice: (input: DeviceRevocation) => {
       need(Number.isSafeInteger(input.revokedAtMs) && input.revokedAtMs >= 0, "revokedAtMs must be a non-negative integer");
       return receiptOf("KeyRegistry:RevokeDevice", [input.userRef, input.deviceId, String(input.revokedAtMs), input.signature]);
+    },
+    async deactivateUser(input: UserDeactivation) {
+      need(Number.isSafeInteger(input.auditLeafIndex) && input.auditLeafIndex >= 0, "auditLeafIndex must be a non-negative integer");
+      const { result } = await run("KeyRegistry:DeactivateUser", [input.userRef, String(input.auditLeafIndex)]);
+      return deactivationReceipt(parseRecord(LedgerKeyRecord, result, "DeactivateUser"));
     },
     async getKeys(userRef: string) {
       return parseOptionalRecord(LedgerKeyRecord, await evaluate(deps, "KeyRegistry:GetKeys", [userRef]), "GetKeys");

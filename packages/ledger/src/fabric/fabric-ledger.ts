@@ -17,13 +17,14 @@ import type {
   AppendBatchInput,
   DeviceKeyRegistration,
   DeviceRevocation,
+  UserDeactivation,
   IdentityRegistration,
   Ledger,
   LedgerBatch,
   TxReceipt,
 } from "../ledger";
 import { policyMethods } from "../policy";
-import { parseOptionalRecord, parseRecord } from "../records";
+import { deactivationReceipt, parseOptionalRecord, parseRecord } from "../records";
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, type FabricLedgerConfig } from "./config";
 import { openConnection } from "./connection";
 import { LedgerError } from "../errors";
@@ -109,6 +110,12 @@ export function createFabricLedger(config: FabricLedgerConfig): FabricLedger {
         throw new LedgerError("BAD_RESPONSE", "RevokeDevice: device not revoked in the record");
       }
       return { txId: device.revokedTxId, timestamp: new Date(device.revokedAt) };
+    },
+
+    async deactivateUser(input: UserDeactivation): Promise<TxReceipt> {
+      need(Number.isSafeInteger(input.auditLeafIndex) && input.auditLeafIndex >= 0, "auditLeafIndex must be a non-negative integer");
+      const { result } = await submit("KeyRegistry:DeactivateUser", [input.userRef, String(input.auditLeafIndex)]);
+      return deactivationReceipt(keysOf(result, "DeactivateUser"));
     },
 
     async getKeys(userRef: string): Promise<LedgerKeyRecord | null> {

@@ -49,6 +49,21 @@ export const LedgerReplacedIdentity = z.object({
 });
 export type LedgerReplacedIdentity = z.infer<typeof LedgerReplacedIdentity>;
 
+/**
+ * The account was deactivated (offboarding, KeyRegistry:DeactivateUser): every device
+ * then active was revoked in that transaction without the user's signature, and the
+ * registry certifies no new device for it.
+ */
+export const LedgerDeactivation = z.object({
+  txId: LedgerTxId,
+  at: LedgerTime,
+  /** Who submitted it: the relay's service identity or an admin. */
+  by: LedgerActor,
+  /** The Cairn audit leaf recording who deactivated the account, and when. */
+  auditLeafIndex: LedgerIndex,
+});
+export type LedgerDeactivation = z.infer<typeof LedgerDeactivation>;
+
 export const LedgerKeyRecord = z.object({
   /** HMAC(serverSecret, userId) in hex: nothing personal goes on chain. */
   userRef: LedgerRef,
@@ -59,5 +74,7 @@ export const LedgerKeyRecord = z.object({
   devices: z.array(LedgerDeviceRecord).max(10_000),
   /** Earlier identity keys, oldest first (absent until the first recovery). */
   identityHistory: z.array(LedgerReplacedIdentity).optional(),
+  /** Present once the account was deactivated. */
+  deactivation: LedgerDeactivation.optional(),
 });
 export type LedgerKeyRecord = z.infer<typeof LedgerKeyRecord>;

@@ -35,11 +35,23 @@ export const RevokeDevicePayload = z.object({
 });
 export type RevokeDevicePayload = z.infer<typeof RevokeDevicePayload>;
 
+/**
+ * kind "deactivateUser": KeyRegistry:DeactivateUser, revoking every active device of an
+ * account an admin deactivated (unsigned: the user is gone), with the audit leaf that
+ * records who did it.
+ */
+export const DeactivateUserPayload = z.object({
+  userId: Uuid,
+  auditLeafIndex: LedgerIndex,
+});
+export type DeactivateUserPayload = z.infer<typeof DeactivateUserPayload>;
+
 /** The payload schema of each outbox kind. */
 export const LEDGER_OUTBOX_PAYLOADS = {
   registerIdentity: RegisterIdentityPayload,
   registerDevice: RegisterDevicePayload,
   revokeDevice: RevokeDevicePayload,
+  deactivateUser: DeactivateUserPayload,
 } as const;
 
 export type LedgerOutboxKind = keyof typeof LEDGER_OUTBOX_PAYLOADS;
