@@ -11,7 +11,9 @@
  *   every message key from there on. This is Megolm's backup trade-off: whoever holds
  *   the recovery key can read the account's history, and the backup gives up forward
  *   secrecy inside a session for exactly that purpose;
- * - the contacts' pinned identity keys and which of them were verified.
+ * - the contacts' pinned identity keys and which of them were verified;
+ * - per room, the head of the membership chain this account last verified, so that a
+ *   reload or a new device still catches a server that later serves a chain without it.
  *
  * Decrypted plaintext is not backed up: the server keeps every envelope, so the
  * session starts are enough, and the backup stays small (about 300 bytes a session).
@@ -35,6 +37,10 @@ export const BackupContact = z.strictObject({
 });
 export type BackupContact = z.infer<typeof BackupContact>;
 
+/** A membership chain head: the event's seq and its hash (base64url, 32 bytes). */
+export const BackupMembershipHead = z.strictObject({ seq: z.number().int().min(0), hash: z.string().length(43) });
+export type BackupMembershipHead = z.infer<typeof BackupMembershipHead>;
+
 export const BackupContents = z.strictObject({
   format: z.literal(BACKUP_FORMAT),
   userId: z.string().max(64),
@@ -43,6 +49,8 @@ export const BackupContents = z.strictObject({
   sessions: z.record(z.string().max(256), BackupSession),
   /** Keyed by userId. */
   contacts: z.record(z.string().max(64), BackupContact),
+  /** Keyed by roomId (absent from backups written before heads were kept). */
+  membershipHeads: z.record(z.string().max(64), BackupMembershipHead).optional(),
 });
 export type BackupContents = z.infer<typeof BackupContents>;
 
@@ -69,7 +77,8 @@ export function decodeBackup(bytes: Uint8Array): BackupContents {
 /**
  * Combines this device's backup contents with another device's upload: every session
  * either knows, at the earlier start; every contact either pinned (this device's pin
- * wins a disagreement: it is what this user accepted here). Returns null when the two
+ * wins a disagreement: it is what this user accepted here); each room's later
+ * membership head. Returns null when the two
  * belong to different identities (never merge those).
  */
 export function mergeBackups(local: BackupContents, remote: BackupContents): BackupContents | null {
@@ -87,7 +96,13 @@ export function mergeBackups(local: BackupContents, remote: BackupContents): Bac
     const ledgerOverride = mine.ledgerOverride ?? c.ledgerOverride;
     contacts[userId] = { ...mine, verified: mine.verified || c.verified, ...(ledgerOverride !== undefined ? { ledgerOverride } : {}) };
   }
-  return { ...local, sessions, contacts };
+  // The later head of each room: a chain that holds it holds the earlier one too.
+  const membershipHeads: Record<string, BackupMembershipHead> = { ...remote.membershipHeads, ...local.membershipHeads };
+  for (const [roomId, head] of Object.entries(remote.membershipHeads ?? {})) {
+    const mine = local.membershipHeads?.[roomId];
+    if (mine && head.seq > mine.seq) membershipHeads[roomId] = head;
+  }
+  return { ...local, sessions, contacts, membershipHeads };
 }
 
 /** Sessions `remote` has that `local` lacks or knows only from a later index. */

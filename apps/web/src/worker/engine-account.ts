@@ -240,6 +240,7 @@ function emptyContents(keys: Keys): BackupContents {
     identity: { publicKey: toBase64Url(keys.identity.publicKey), secretKey: toBase64Url(keys.identity.secretKey) },
     sessions: {},
     contacts: {},
+    membershipHeads: {},
   };
 }
 

@@ -83,6 +83,7 @@ export class EngineBackup {
     // Another device's sessions are this device's history too.
     for (const [, entry] of sessionsGained(s.backup.contents, theirs)) await restoreSession(s, entry.state);
     Object.assign(s.backup.contents.contacts, merged.contacts);
+    s.backup.contents.membershipHeads = merged.membershipHeads;
     s.backup.contents.sessions = merged.sessions;
     s.backup.version = remote.version;
     changed(this.ctx, s);

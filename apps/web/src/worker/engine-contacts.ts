@@ -26,13 +26,20 @@ export class EngineContacts {
     const self = { userId: s.keys.userId, identityPublicKey: toBase64Url(s.keys.identity.publicKey) };
     const { pinned, newPins } = s.contacts.observe(users, self);
     const seen = ctx.membership.get(roomId);
-    const verified = verifyMembership(roomId, pinned, events, seen?.head ?? null, s.contacts.namesByKey());
+    const heads = (s.backup.contents.membershipHeads ??= {});
+    const stored = heads[roomId];
+    const pinnedHead = seen?.head ?? (stored ? { seq: stored.seq, hash: fromBase64Url(stored.hash) } : null);
+    const verified = verifyMembership(roomId, pinned, events, pinnedHead, s.contacts.namesByKey());
     // A chain that broke keeps the last good head pinned: the next honest one must still hold it.
     if (!verified.view.problem || !seen) ctx.membership.set(roomId, verified.state);
     const { members, rejected } = verifyMembers(verified.members);
     ctx.rooms.set(roomId, members);
     for (const d of members.devices) ctx.devices.set(d.deviceId, d);
-    if (newPins) {
+    // The head outlives the tab (in the key backup): a reload or another device holds the server to it.
+    const head = verified.view.problem ? null : verified.state.head;
+    const headMoved = head !== null && (stored === undefined || head.seq > stored.seq);
+    if (headMoved) heads[roomId] = { seq: head.seq, hash: toBase64Url(head.hash) };
+    if (newPins || headMoved) {
       changed(ctx, s);
       await saveBackup(ctx, s);
     }

@@ -7,6 +7,7 @@
  */
 import { type RoomEventView, type UserKeys, type WireMembershipEvent } from "@cairn/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CryptoEngine } from "./engine";
 import { signUp, type Person } from "./test-fixtures";
 
 const ROOM = "7a0c3a8e-2f4d-4a6b-9c1e-0d2f3a4b5c6d";
@@ -100,6 +101,17 @@ describe("membership events in the engine", () => {
     await expect(alice.engine.encrypt(ROOM, "to nobody")).resolves.toMatchObject({ shares: [] });
     // The honest chain still verifies against the head this client pinned.
     const honest = await alice.engine.setRoomMembers(ROOM, lists, events);
+    expect(honest.membership.problem).toBeNull();
+  });
+
+  it("the head it verified outlives the tab (it is kept in the key backup): after a reload, a shortened chain is still a fork", async () => {
+    const lists: UserKeys[] = [alice.keys, bob.keys];
+    const reloaded = new CryptoEngine(alice.store);
+    await reloaded.resume(alice.account.id);
+    const shortened = await reloaded.setRoomMembers(ROOM, lists, events.slice(0, 2));
+    expect(shortened.membership.problem?.code).toBe("FORK");
+    expect(shortened.trusted).toBe(0);
+    const honest = await reloaded.setRoomMembers(ROOM, lists, events);
     expect(honest.membership.problem).toBeNull();
   });
 });
