@@ -1,5 +1,5 @@
 import { leafHash, rootFromLeaves } from "@cairn/audit";
-import { hex, LedgerAppenderGrant, LedgerBatchRecord, LedgerCheckpoint, LedgerLeaf, LedgerWhoAmI } from "@cairn/protocol";
+import { hex, LedgerAppenderGrant, LedgerBatchRecord, LedgerCheckpoint, LedgerLeaf, LedgerRoomHead, LedgerWhoAmI } from "@cairn/protocol";
 import { beforeEach, describe, expect, test } from "vitest";
 import { AuditContract, CHECKPOINT_EVENT, type Checkpoint, type LeafRecord } from "./audit";
 import { ADMIN, CLIENT, MemoryWorld, RELAY, identity } from "./memory-stub.testutil";
@@ -8,7 +8,7 @@ let world: MemoryWorld;
 const leaves = Array.from({ length: 300 }, (_, i) => leafHash(new TextEncoder().encode(`message ${i}`)));
 const joined = (from: number, to: number) => leaves.slice(from, to).map(hex).join("");
 const append = (from: number, to: number, who = RELAY) =>
-  world.invoke(who, "Audit:AppendBatch", String(from), joined(from, to)) as Promise<Checkpoint>;
+  world.invoke(who, "Audit:AppendBatch", String(from), joined(from, to), "[]") as Promise<Checkpoint>;
 
 beforeEach(() => {
   world = new MemoryWorld([new AuditContract()]);
@@ -62,7 +62,7 @@ describe("Audit: appending", () => {
   test("a batch that does not start where the log ends is out of order", async () => {
     await append(0, 10);
     await expect(append(11, 20)).rejects.toThrow(/^CAIRN_E_OUT_OF_ORDER: batch starts at 11 but the log ends at 10/);
-    await expect(world.invoke(RELAY, "Audit:AppendBatch", "1", joined(0, 1))).rejects.toThrow(/^CAIRN_E_CONFLICT: /);
+    await expect(world.invoke(RELAY, "Audit:AppendBatch", "1", joined(0, 1), "[]")).rejects.toThrow(/^CAIRN_E_CONFLICT: /);
   });
 
   test("partial overlap or a different hash is rejected", async () => {
@@ -71,25 +71,64 @@ describe("Audit: appending", () => {
     await expect(append(0, 5)).rejects.toThrow(/^CAIRN_E_CONFLICT: /);
     await expect(append(0, 11)).rejects.toThrow(/^CAIRN_E_CONFLICT: /);
     const tampered = joined(0, 10).replace(/^./, (c) => (c === "0" ? "1" : "0"));
-    await expect(world.invoke(RELAY, "Audit:AppendBatch", "0", tampered)).rejects.toThrow(/^CAIRN_E_CONFLICT: /);
+    await expect(world.invoke(RELAY, "Audit:AppendBatch", "0", tampered, "[]")).rejects.toThrow(/^CAIRN_E_CONFLICT: /);
   });
 
   test("malformed batches are rejected", async () => {
     const bad = ["", "zz".repeat(32), joined(0, 1).slice(2), joined(0, 1).toUpperCase().replace(/[0-9]/g, "A")];
     for (const hashes of bad) {
-      await expect(world.invoke(RELAY, "Audit:AppendBatch", "0", hashes)).rejects.toThrow(/^CAIRN_E_INVALID_ARGUMENT: /);
+      await expect(world.invoke(RELAY, "Audit:AppendBatch", "0", hashes, "[]")).rejects.toThrow(/^CAIRN_E_INVALID_ARGUMENT: /);
     }
     for (const start of ["-1", "01", "1.5", "", "9007199254740993"]) {
-      await expect(world.invoke(RELAY, "Audit:AppendBatch", start, joined(0, 1))).rejects.toThrow(/^CAIRN_E_INVALID_ARGUMENT: /);
+      await expect(world.invoke(RELAY, "Audit:AppendBatch", start, joined(0, 1), "[]")).rejects.toThrow(/^CAIRN_E_INVALID_ARGUMENT: /);
     }
     const tooMany = hex(leaves[0] as Uint8Array).repeat(20_001);
-    await expect(world.invoke(RELAY, "Audit:AppendBatch", "0", tooMany)).rejects.toThrow(/^CAIRN_E_INVALID_ARGUMENT: /);
+    await expect(world.invoke(RELAY, "Audit:AppendBatch", "0", tooMany, "[]")).rejects.toThrow(/^CAIRN_E_INVALID_ARGUMENT: /);
   });
 
   test("20,000 leaves in one batch are accepted", async () => {
     const many = hex(leaves[0] as Uint8Array).repeat(20_000);
-    const cp = (await world.invoke(RELAY, "Audit:AppendBatch", "0", many)) as Checkpoint;
+    const cp = (await world.invoke(RELAY, "Audit:AppendBatch", "0", many, "[]")) as Checkpoint;
     expect(cp.treeSize).toBe(20_000);
+  });
+});
+
+describe("Audit: room heads (completeness)", () => {
+  const R1 = "a".repeat(64);
+  const R2 = "b".repeat(64);
+  const heads = (list: { roomRef: string; roomSeq: number; leafIndex: number }[]) => JSON.stringify(list);
+  const appendWith = (from: number, to: number, list: { roomRef: string; roomSeq: number; leafIndex: number }[]) =>
+    world.invoke(RELAY, "Audit:AppendBatch", String(from), joined(from, to), heads(list)) as Promise<Checkpoint>;
+  const headAt = (ref: string, size: number) => world.invoke(CLIENT, "Audit:GetRoomHead", ref, String(size)) as Promise<LedgerRoomHead | null>;
+
+  test("answers each room's head as of any checkpoint: the latest committed at or before it", async () => {
+    const a = await appendWith(0, 10, [{ roomRef: R1, roomSeq: 4, leafIndex: 8 }]);
+    await appendWith(10, 20, [{ roomRef: R2, roomSeq: 2, leafIndex: 15 }]);
+    const c = await appendWith(20, 30, [{ roomRef: R1, roomSeq: 9, leafIndex: 29 }, { roomRef: R2, roomSeq: 3, leafIndex: 21 }]);
+    expect(await headAt(R1, 9)).toBeNull();
+    expect(await headAt(R1, 10)).toEqual({ roomRef: R1, roomSeq: 4, leafIndex: 8, treeSize: 10, txId: a.txId });
+    expect((await headAt(R1, 29))?.roomSeq).toBe(4);
+    expect(await headAt(R1, 30)).toEqual({ roomRef: R1, roomSeq: 9, leafIndex: 29, treeSize: 30, txId: c.txId });
+    expect((await headAt(R1, 1_000_000))?.roomSeq).toBe(9);
+    expect((await headAt(R2, 25))?.roomSeq).toBe(2);
+    expect(await headAt("c".repeat(64), 30)).toBeNull();
+    expect(LedgerRoomHead.parse(await headAt(R2, 30))).toMatchObject({ roomSeq: 3, treeSize: 30 });
+  });
+
+  test("refuses heads outside the batch, a room named twice and malformed JSON, changing nothing", async () => {
+    const before = world.snapshot();
+    for (const bad of [
+      heads([{ roomRef: R1, roomSeq: 1, leafIndex: 10 }]),
+      heads([{ roomRef: R1, roomSeq: 1, leafIndex: 0 }, { roomRef: R1, roomSeq: 2, leafIndex: 1 }]),
+      heads([{ roomRef: "room-1", roomSeq: 1, leafIndex: 0 }]),
+      heads([{ roomRef: R1, roomSeq: 0, leafIndex: 0 }]),
+      "{",
+      "",
+    ]) {
+      await expect(world.invoke(RELAY, "Audit:AppendBatch", "0", joined(0, 10), bad)).rejects.toThrow(/^CAIRN_E_INVALID_ARGUMENT: /);
+    }
+    await expect(world.invoke(CLIENT, "Audit:GetRoomHead", "room-1", "5")).rejects.toThrow(/^CAIRN_E_INVALID_ARGUMENT: /);
+    expect(world.snapshot()).toEqual(before);
   });
 });
 

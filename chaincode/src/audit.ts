@@ -6,6 +6,10 @@
  *   audit/head                       {treeSize, frontier[hex], checkpoint}
  *   audit/batch/<treeSize, 16 digits> {startIndex, treeSize, leafHashes (concatenated hex), checkpoint}
  *   audit/checkpoint/<treeSize>       {treeSize, rootHash, txId, time}
+ *   audit/room/<roomRef>/<inverted treeSize> {roomRef, roomSeq, leafIndex, treeSize, txId}
+ *     one per room the batch touches; the tree size is stored inverted (2^53 - 1 minus
+ *     it, 16 digits), so the first key at or above invert(C) is the room's head as of
+ *     checkpoint C: one range read answers GetRoomHead.
  * A batch is keyed by its END (the tree size after it), so the first batch key at or
  * above pad(i + 1) is the batch holding leaf i: one range read answers GetLeaf.
  */
@@ -18,6 +22,8 @@ import {
   type LedgerBatchRecord,
   type LedgerCheckpoint,
   type LedgerLeaf,
+  LedgerRoomHeadInput,
+  type LedgerRoomHead,
   type LedgerWhoAmI,
 } from "@cairn/protocol";
 import { Contract } from "fabric-contract-api";
@@ -47,6 +53,28 @@ const HEAD_KEY = "audit/head";
 const BATCH_PREFIX = "audit/batch/";
 const batchKey = (treeSize: number) => `${BATCH_PREFIX}${padIndex(treeSize)}`;
 const checkpointKey = (treeSize: number) => `audit/checkpoint/${padIndex(treeSize)}`;
+const roomPrefix = (roomRef: string) => `audit/room/${roomRef}/`;
+const roomHeadKey = (roomRef: string, treeSize: number) => `${roomPrefix(roomRef)}${padIndex(Number.MAX_SAFE_INTEGER - treeSize)}`;
+
+/** Parses AppendBatch's room heads: JSON [{roomRef, roomSeq, leafIndex}], one per room, each leaf inside [start, end). */
+function decodeRoomHeads(value: unknown, start: number, end: number): LedgerRoomHeadInput[] {
+  const text = decodeString("roomHeadsJson", value, 2, (end - start) * 200 + 2);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ChaincodeError("INVALID_ARGUMENT", "roomHeadsJson is not JSON");
+  }
+  const parsed = LedgerRoomHeadInput.array().max(end - start).safeParse(json);
+  if (!parsed.success) throw new ChaincodeError("INVALID_ARGUMENT", `roomHeadsJson: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  const seen = new Set<string>();
+  for (const h of parsed.data) {
+    if (seen.has(h.roomRef)) throw new ChaincodeError("INVALID_ARGUMENT", "roomHeadsJson names a room twice");
+    seen.add(h.roomRef);
+    if (h.leafIndex < start || h.leafIndex >= end) throw new ChaincodeError("INVALID_ARGUMENT", "roomHeadsJson: a head's leaf is outside the batch");
+  }
+  return parsed.data;
+}
 
 /** Name of the chaincode event AppendBatch emits, its payload the checkpoint JSON. */
 export const CHECKPOINT_EVENT = "cairn.audit.checkpoint";
@@ -72,13 +100,15 @@ export class AuditContract extends Contract {
 
   /**
    * Appends leaf hashes (concatenated lowercase hex, 1..20,000 hashes) starting at
-   * `startIndex`, which must equal the log's tree size. Replaying a stored batch
-   * (same start, same hashes) is a no-op returning its checkpoint. Caller: appender.
+   * `startIndex`, which must equal the log's tree size, with the head of every room
+   * whose messages the batch holds (`roomHeadsJson`, "[]" for none). Replaying a stored
+   * batch (same start, same hashes) is a no-op returning its checkpoint. Caller: appender.
    * @returns Checkpoint JSON
    */
-  async AppendBatch(ctx: CairnContext, startIndex: string, leafHashesHex: string): Promise<string> {
+  async AppendBatch(ctx: CairnContext, startIndex: string, leafHashesHex: string, roomHeadsJson: string): Promise<string> {
     const start = decodeIndex("startIndex", startIndex);
     const hashes = decodeHashList("leafHashesHex", leafHashesHex, MAX_BATCH_LEAVES);
+    const roomHeads = decodeRoomHeads(roomHeadsJson, start, start + hashes.length);
     await requireService(ctx, "AppendBatch", false);
     const head = (await readJson<AuditHead>(ctx, HEAD_KEY)) ?? { treeSize: 0, frontier: [], checkpoint: null };
     if (start > head.treeSize) {
@@ -107,6 +137,10 @@ export class AuditContract extends Contract {
     const batch: BatchRecord = { startIndex: start, treeSize: end, leafHashes: leafHashesHex, checkpoint };
     await writeJson(ctx, batchKey(end), batch);
     await writeJson(ctx, checkpointKey(end), checkpoint);
+    for (const h of roomHeads) {
+      const head: LedgerRoomHead = { roomRef: h.roomRef, roomSeq: h.roomSeq, leafIndex: h.leafIndex, treeSize: end, txId: checkpoint.txId };
+      await writeJson(ctx, roomHeadKey(h.roomRef, end), head);
+    }
     // Listeners (fabric-gateway chaincode events, resumable with a checkpointer) learn
     // of each new checkpoint; a replay above emits nothing, as it appends nothing.
     ctx.stub.setEvent(CHECKPOINT_EVENT, toStateBytes(checkpoint));
@@ -123,6 +157,18 @@ export class AuditContract extends Contract {
   async GetCheckpoint(ctx: CairnContext, treeSize: string): Promise<string> {
     const size = decodeIndex("treeSize", treeSize);
     return canonicalJson(await readJson<Checkpoint>(ctx, checkpointKey(size)));
+  }
+
+  /**
+   * The room's head as of the checkpoint of `treeSize`: the latest one committed by a
+   * batch ending at or before it.
+   * @returns RoomHead JSON {roomRef, roomSeq, leafIndex, treeSize, txId}, or "null" when no batch up to then held the room's messages
+   */
+  async GetRoomHead(ctx: CairnContext, roomRef: string, treeSize: string): Promise<string> {
+    const ref = decodeRef("roomRef", roomRef);
+    const size = decodeIndex("treeSize", treeSize);
+    const found = await firstInRange(ctx, roomHeadKey(ref, size), `${roomPrefix(ref)}~`);
+    return canonicalJson(found ? fromStateBytes<LedgerRoomHead>(found.value) : null);
   }
 
   /** @returns LeafRecord JSON {index, leafHash, checkpoint}, or "null" beyond the log */

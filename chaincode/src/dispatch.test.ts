@@ -42,6 +42,7 @@ describe("transaction exposure without decorators", () => {
       "GetCheckpoint",
       "GetLatestCheckpoint",
       "GetLeaf",
+      "GetRoomHead",
       "RevokeAppender",
       "WhoAmI",
     ]);

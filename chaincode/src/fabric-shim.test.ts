@@ -65,14 +65,14 @@ describe("through fabric-shim, as on a peer", () => {
     expect(id).toMatch(/^x509::\/C=US\/ST=California\/L=San Francisco\/OU=client\/CN=User1@org1.example.com::/);
     expect(who.idHash).toBe(createHash("sha256").update(id).digest("hex"));
 
-    const refused = await invoke(CLIENT_CERT_PEM, "Audit:AppendBatch", "0", leaves.map(hex).join(""));
+    const refused = await invoke(CLIENT_CERT_PEM, "Audit:AppendBatch", "0", leaves.map(hex).join(""), "[]");
     expect(refused.status).toBe(500);
     expect(refused.text).toMatch(/^CAIRN_E_FORBIDDEN: /);
 
     expect((await invoke(CLIENT_CERT_PEM, "Audit:AuthorizeAppender", "Org1MSP", who.idHash)).text).toMatch(/^CAIRN_E_FORBIDDEN/);
     expect((await invoke(ADMIN_CERT_PEM, "Audit:AuthorizeAppender", "Org1MSP", who.idHash)).status).toBe(200);
 
-    const appended = await invoke(CLIENT_CERT_PEM, "Audit:AppendBatch", "0", leaves.map(hex).join(""));
+    const appended = await invoke(CLIENT_CERT_PEM, "Audit:AppendBatch", "0", leaves.map(hex).join(""), "[]");
     expect(appended.status).toBe(200);
     const checkpoint = JSON.parse(appended.text) as { rootHash: string; treeSize: number; txId: string; time: string };
     expect(checkpoint).toEqual({ rootHash: hex(rootFromLeaves(leaves)), time: "2026-01-01T00:00:07.000Z", treeSize: 3, txId: "fabric-tx-7" });

@@ -5,7 +5,7 @@
  * between append and record resumes without appending twice.
  */
 import { fromHex, hex } from "@cairn/protocol";
-import { anchoredTreeSize, auditNodeStore, leavesFrom, recordCheckpoint, type PrismaClient } from "@cairn/db";
+import { anchoredTreeSize, auditNodeStore, leavesFrom, recordCheckpoint, roomHeadsIn, type PrismaClient } from "@cairn/db";
 import { indexSubtrees } from "@cairn/audit";
 import type { Ledger, LedgerCheckpoint } from "@cairn/ledger";
 
@@ -39,20 +39,28 @@ export async function indexProofNodes(
   return indexSubtrees(auditNodeStore(prisma), cp.treeSize, { expectedRoot: fromHex(cp.rootHash), known });
 }
 
+/**
+ * Appends what is pending, with the head of every room whose messages the batch holds
+ * (under `roomRefOf(roomId)`), so the chain alone can say how many messages a room had
+ * at each checkpoint.
+ */
 export async function anchorRound(
   prisma: PrismaClient,
   ledger: Ledger,
   chainTreeSize: number,
   maxBatch: number,
+  roomRefOf: (roomId: string) => string,
 ): Promise<AnchorRound> {
   const leaves = await leavesFrom(prisma, chainTreeSize, maxBatch);
   // Leaves commit in index order, but cut at any gap rather than trust it.
   let count = 0;
   while (count < leaves.length && leaves[count]?.leafIndex === chainTreeSize + count) count++;
   if (count === 0) return { checkpoint: null, appended: 0 };
+  const heads = await roomHeadsIn(prisma, chainTreeSize, chainTreeSize + count);
   const checkpoint = await ledger.appendBatch({
     startIndex: chainTreeSize,
     leafHashes: leaves.slice(0, count).map((l) => hex(l.leafHash)),
+    roomHeads: heads.map((h) => ({ roomRef: roomRefOf(h.roomId), roomSeq: h.roomSeq, leafIndex: h.leafIndex })),
   });
   await recordCheckpoint(prisma, checkpoint);
   await indexProofNodes(prisma, checkpoint, { from: chainTreeSize, leafHashes: leaves.slice(0, count).map((l) => l.leafHash) });

@@ -21,7 +21,7 @@ import {
 } from "@cairn/protocol";
 import { anchorRound, syncFromChain } from "./anchor";
 import { openLedger } from "./open-ledger";
-import { userRef } from "./user-ref";
+import { roomRef, userRef } from "./user-ref";
 
 export interface Signer {
   publicKey: Uint8Array;
@@ -192,7 +192,7 @@ export async function queueRefusedRegistrations(prisma: PrismaClient, userId: st
 export async function anchorAll(prisma: PrismaClient, ledger: Ledger, maxBatch: number): Promise<number> {
   let size = await syncFromChain(prisma, ledger);
   for (;;) {
-    const round = await anchorRound(prisma, ledger, size, maxBatch);
+    const round = await anchorRound(prisma, ledger, size, maxBatch, (roomId) => roomRef(SERVER_SECRET, roomId));
     if (!round.checkpoint) return size;
     size = round.checkpoint.treeSize;
   }

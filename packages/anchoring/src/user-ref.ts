@@ -19,3 +19,17 @@ export function userRef(serverSecretHex: string, userId: string): string {
   if (userId.length === 0 || userId.length > 256) throw new RangeError("userId must be 1 to 256 characters");
   return createHmac("sha256", Buffer.from(serverSecretHex, "hex")).update(userId, "utf8").digest("hex");
 }
+
+/**
+ * The keyed hash that stands for a room on chain (each anchored batch commits the
+ * room's head under it, docs/audit.md "Completeness"): HMAC-SHA256(serverSecret,
+ * "cairn/room-ref/v1:" + roomId), lowercase hex; the prefix keeps it apart from every
+ * userRef. An export discloses it, so whoever holds the export can find that room's
+ * heads (message counts and times of the batches) on chain; without it, the chain shows
+ * only unlinkable hashes.
+ * @throws TypeError, RangeError as userRef
+ */
+export function roomRef(serverSecretHex: string, roomId: string): string {
+  if (typeof roomId !== "string" || roomId.length === 0 || roomId.length > 256) throw new RangeError("roomId must be 1 to 256 characters");
+  return userRef(serverSecretHex, `cairn/room-ref/v1:${roomId}`);
+}

@@ -6,7 +6,7 @@ import { hex } from "@cairn/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anchorRound, syncFromChain } from "./anchor";
 import { createRoom, createUser, openTestLedger, queuedUser, queueRefusedRegistrations, send as sendOne, SERVER_SECRET as SECRET, type TestUser } from "./testing";
-import { userRef } from "./user-ref";
+import { roomRef, userRef } from "./user-ref";
 import { startLedgerWorker, type LedgerWorker } from "./worker";
 
 const quiet = createLogger("error", () => {});
@@ -78,6 +78,11 @@ describe("anchoring", () => {
     expect(checkpoints.map((c) => Number(c.treeSize))).toEqual([7, 14, 21]);
     const blocks = await db.prisma.ledgerBlock.count({ where: { fn: { contains: "AppendBatch" } } });
     expect(blocks).toBe(3);
+    // Each batch committed the room's head: the chain alone says how many messages it had at each checkpoint.
+    const ref = roomRef(SECRET, roomId);
+    const heads = await Promise.all([6, 7, 14, 21].map((size) => ledger.getRoomHead(ref, size)));
+    expect(heads.map((h) => h && [h.roomSeq, h.leafIndex, h.treeSize])).toEqual([null, [6, 6, 7], [13, 13, 14], [20, 20, 21]]);
+    expect(await ledger.getRoomHead(roomRef(SECRET, "another-room"), 21)).toBeNull();
   });
 
   it("resumes from the chain's own size when the database missed a checkpoint (crash after append)", async () => {
@@ -89,7 +94,7 @@ describe("anchoring", () => {
     const size = await syncFromChain(db.prisma, ledger);
     expect(size).toBe(24);
     expect(await db.prisma.checkpoint.findUnique({ where: { treeSize: 24n } })).not.toBeNull();
-    const round = await anchorRound(db.prisma, ledger, size, 100);
+    const round = await anchorRound(db.prisma, ledger, size, 100, (roomId) => roomRef(SECRET, roomId));
     expect(round).toEqual({ checkpoint: null, appended: 0 });
     const appends = await db.prisma.ledgerBlock.count({ where: { fn: { contains: "AppendBatch" } } });
     expect(appends).toBe(4);

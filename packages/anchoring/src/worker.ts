@@ -13,6 +13,7 @@ import type { Ledger, LedgerCheckpoint } from "@cairn/ledger";
 import { errorFields, type Logger } from "@cairn/log";
 import { anchorRound, syncFromChain } from "./anchor";
 import { outboxRound } from "./outbox";
+import { roomRef } from "./user-ref";
 
 /** Arbitrary constant naming the leader lock. */
 export const LEADER_LOCK_ID = 72_707_370;
@@ -109,7 +110,7 @@ export function startLedgerWorker(opts: LedgerWorkerOptions): LedgerWorker {
       try {
         const from: number = chainSize ?? (await syncFromChain(prisma, ledger));
         chainSize = from;
-        const round = await anchorRound(prisma, ledger, from, opts.maxBatch);
+        const round = await anchorRound(prisma, ledger, from, opts.maxBatch, (roomId) => roomRef(opts.serverSecret, roomId));
         backoff = opts.intervalMs;
         if (round.checkpoint) {
           chainSize = round.checkpoint.treeSize;

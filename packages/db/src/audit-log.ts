@@ -17,6 +17,25 @@ export async function leavesFrom(prisma: PrismaClient, fromIndex: number, limit:
   return rows.map((r) => ({ leafIndex: Number(r.leafIndex), leafHash: r.leafHash }));
 }
 
+/** A room's latest message among some leaves. */
+export interface RoomHeadRow {
+  roomId: string;
+  roomSeq: number;
+  leafIndex: number;
+}
+
+/**
+ * Per room with messages among the leaves [from, to): its highest room sequence number
+ * and that message's leaf (what each anchored batch commits, docs/audit.md "Completeness").
+ */
+export async function roomHeadsIn(prisma: PrismaClient, from: number, to: number): Promise<RoomHeadRow[]> {
+  const rows = await prisma.$queryRaw<{ roomId: string; roomSeq: number; leafIndex: bigint }[]>`
+    SELECT DISTINCT ON ("roomId") "roomId"::text AS "roomId", "roomSeq", "leafIndex"
+    FROM "Envelope" WHERE "leafIndex" >= ${BigInt(from)} AND "leafIndex" < ${BigInt(to)}
+    ORDER BY "roomId", "roomSeq" DESC`;
+  return rows.map((r) => ({ roomId: r.roomId, roomSeq: Number(r.roomSeq), leafIndex: Number(r.leafIndex) }));
+}
+
 /** Tree size of the newest checkpoint this database knows the ledger committed. */
 export async function anchoredTreeSize(prisma: PrismaClient): Promise<number> {
   const c = await prisma.checkpoint.findFirst({ orderBy: { treeSize: "desc" }, select: { treeSize: true } });

@@ -31,7 +31,7 @@ export {
   type OutboxItem,
   type RefusedLedgerTx,
 } from "./outbox";
-export { leavesFrom, anchoredTreeSize, recordCheckpoint, type PendingLeaf } from "./audit-log";
+export { leavesFrom, anchoredTreeSize, recordCheckpoint, roomHeadsIn, type PendingLeaf, type RoomHeadRow } from "./audit-log";
 export {
   EVENTS_CHANNEL,
   ServerEvent,

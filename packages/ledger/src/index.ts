@@ -13,6 +13,8 @@ export type {
   LedgerKeyRecord,
   LedgerCheckpoint,
   LedgerLeaf,
+  LedgerRoomHead,
+  LedgerRoomHeadInput,
   LedgerBatch,
   AppendBatchInput,
   LedgerOrgPolicy,

@@ -12,6 +12,8 @@ import type {
   LedgerOrgPolicy,
   LedgerPolicyRecord,
   LedgerRoomPolicy,
+  LedgerRoomHead,
+  LedgerRoomHeadInput,
 } from "@cairn/protocol";
 
 /** Where and when a ledger transaction was committed. */
@@ -64,6 +66,8 @@ export type {
   LedgerOrgPolicy,
   LedgerPolicyRecord,
   LedgerRoomPolicy,
+  LedgerRoomHead,
+  LedgerRoomHeadInput,
 } from "@cairn/protocol";
 
 export interface AppendBatchInput {
@@ -71,6 +75,8 @@ export interface AppendBatchInput {
   startIndex: number;
   /** Leaf hashes (hex, 32 bytes each) in log order. */
   leafHashes: string[];
+  /** The head of each room whose messages the batch holds (docs/audit.md "Completeness"); none when absent. */
+  roomHeads?: LedgerRoomHeadInput[];
 }
 
 export interface Ledger {
@@ -89,6 +95,8 @@ export interface Ledger {
   getLatestCheckpoint(): Promise<LedgerCheckpoint | null>;
   getCheckpoint(treeSize: number): Promise<LedgerCheckpoint | null>;
   getLeaf(index: number): Promise<LedgerLeaf | null>;
+  /** A room's head as of the checkpoint of `treeSize` (Audit:GetRoomHead), or null before its first anchored message. */
+  getRoomHead(roomRef: string, treeSize: number): Promise<LedgerRoomHead | null>;
   /**
    * The whole batch holding leaf `index` (chaincode Audit:GetBatch): lets a verifier
    * check many leaves per ledger call. Optional until every implementation has it.

@@ -4,4 +4,4 @@
  */
 export { planExport, writeExport, type ExportPlan, type ExportResult, type WriteExportOptions } from "./write";
 export { exportRoom, type ExportOptions, type RoomExportResult } from "./export-room";
-export { userRef, SERVER_SECRET_PATTERN } from "../user-ref";
+export { userRef, roomRef, SERVER_SECRET_PATTERN } from "../user-ref";

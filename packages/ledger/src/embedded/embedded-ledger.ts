@@ -12,7 +12,7 @@ import {
   type FabricContract,
 } from "@cairn/chaincode";
 import { createPrismaClient, type PrismaClient } from "@cairn/db";
-import { LedgerBatchRecord, LedgerCheckpoint, LedgerKeyRecord, LedgerLeaf, splitBatchRecord } from "@cairn/protocol";
+import { LedgerBatchRecord, LedgerCheckpoint, LedgerKeyRecord, LedgerLeaf, LedgerRoomHead, splitBatchRecord } from "@cairn/protocol";
 import type {
   AppendBatchInput,
   DeviceKeyRegistration,
@@ -107,7 +107,7 @@ function build(
       need(Number.isSafeInteger(input.startIndex) && input.startIndex >= 0, "startIndex must be a non-negative integer");
       need(Array.isArray(input.leafHashes) && input.leafHashes.every((h) => typeof h === "string" && HEX64.test(h)),
         "leafHashes must be lowercase hex SHA-256 hashes");
-      const { result } = await run("Audit:AppendBatch", [String(input.startIndex), input.leafHashes.join("")]);
+      const { result } = await run("Audit:AppendBatch", [String(input.startIndex), input.leafHashes.join(""), JSON.stringify(input.roomHeads ?? [])]);
       return parseRecord(LedgerCheckpoint, result, "AppendBatch");
     },
     async getLatestCheckpoint() {
@@ -120,6 +120,10 @@ function build(
     async getLeaf(index: number) {
       need(Number.isSafeInteger(index) && index >= 0, "index must be a non-negative integer");
       return parseOptionalRecord(LedgerLeaf, await evaluate(deps, "Audit:GetLeaf", [String(index)]), "GetLeaf");
+    },
+    async getRoomHead(roomRef: string, treeSize: number) {
+      need(Number.isSafeInteger(treeSize) && treeSize >= 0, "treeSize must be a non-negative integer");
+      return parseOptionalRecord(LedgerRoomHead, await evaluate(deps, "Audit:GetRoomHead", [roomRef, String(treeSize)]), "GetRoomHead");
     },
     async getBatch(index: number): Promise<LedgerBatch | null> {
       need(Number.isSafeInteger(index) && index >= 0, "index must be a non-negative integer");

@@ -10,6 +10,7 @@ import {
   LedgerCheckpoint,
   LedgerKeyRecord,
   LedgerLeaf,
+  LedgerRoomHead,
   LedgerWhoAmI,
   splitBatchRecord,
 } from "@cairn/protocol";
@@ -125,7 +126,7 @@ export function createFabricLedger(config: FabricLedgerConfig): FabricLedger {
     async appendBatch(input: AppendBatchInput): Promise<LedgerCheckpoint> {
       need(Number.isSafeInteger(input.startIndex) && input.startIndex >= 0, "startIndex must be a non-negative integer");
       need(Array.isArray(input.leafHashes) && input.leafHashes.length > 0, "leafHashes must be a non-empty array");
-      const { result } = await submit("Audit:AppendBatch", [String(input.startIndex), input.leafHashes.join("")]);
+      const { result } = await submit("Audit:AppendBatch", [String(input.startIndex), input.leafHashes.join(""), JSON.stringify(input.roomHeads ?? [])]);
       return parseRecord(LedgerCheckpoint, result, "AppendBatch");
     },
 
@@ -141,6 +142,11 @@ export function createFabricLedger(config: FabricLedgerConfig): FabricLedger {
     async getLeaf(index: number): Promise<LedgerLeaf | null> {
       need(Number.isSafeInteger(index) && index >= 0, "index must be a non-negative integer");
       return parseOptionalRecord(LedgerLeaf, await evaluate("Audit:GetLeaf", [String(index)]), "GetLeaf");
+    },
+
+    async getRoomHead(roomRef: string, treeSize: number): Promise<LedgerRoomHead | null> {
+      need(Number.isSafeInteger(treeSize) && treeSize >= 0, "treeSize must be a non-negative integer");
+      return parseOptionalRecord(LedgerRoomHead, await evaluate("Audit:GetRoomHead", [roomRef, String(treeSize)]), "GetRoomHead");
     },
 
     async getBatch(index: number): Promise<LedgerBatch | null> {

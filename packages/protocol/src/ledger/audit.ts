@@ -35,6 +35,31 @@ export const LedgerLeaf = z
   });
 export type LedgerLeaf = z.infer<typeof LedgerLeaf>;
 
+/**
+ * A room's head as one batch committed it (Audit:AppendBatch, docs/audit.md
+ * "Completeness"): the room's latest message sequence number and its leaf, as of the
+ * checkpoint of `treeSize`. `roomRef` is a keyed hash of the room id (never the id or a
+ * name): the chain alone answers how many messages a room had at any checkpoint.
+ */
+export const LedgerRoomHeadInput = z.object({
+  roomRef: LedgerRef,
+  /** The room's highest message sequence number among the batch's leaves. */
+  roomSeq: LedgerIndex.min(1),
+  /** That message's leaf index (inside the batch). */
+  leafIndex: LedgerIndex,
+});
+export type LedgerRoomHeadInput = z.infer<typeof LedgerRoomHeadInput>;
+
+/** A room head as the chain stores and returns it (Audit:GetRoomHead). */
+export const LedgerRoomHead = LedgerRoomHeadInput.extend({
+  /** The checkpoint it was committed with (the batch's end). */
+  treeSize: LedgerIndex.min(1),
+  txId: LedgerTxId,
+}).superRefine((head, ctx) => {
+  if (head.leafIndex >= head.treeSize) ctx.addIssue({ code: "custom", message: "leafIndex must be below treeSize", path: ["leafIndex"] });
+});
+export type LedgerRoomHead = z.infer<typeof LedgerRoomHead>;
+
 /** Most leaves one batch holds (chaincode MAX_BATCH_LEAVES). */
 export const LEDGER_MAX_BATCH_LEAVES = 20_000;
 
