@@ -150,18 +150,23 @@ describe("cairn-verify installed from its tarball alone", () => {
       format: string;
       keys: unknown[];
       leaves: { leaf: unknown }[];
+      roomHeads?: { head: { roomSeq: number } | null }[];
       source: string;
     };
     expect(file.format).toBe("cairn-checkpoint-file");
     expect(file.keys).toHaveLength(2);
     expect(file.leaves).toHaveLength(1);
     expect(file.leaves[0]?.leaf).not.toBeNull();
+    // The room's head at the export's checkpoint: completeness is proved offline too.
+    expect(file.roomHeads).toHaveLength(1);
+    expect(file.roomHeads?.[0]?.head?.roomSeq).toBe(15);
     expect(file.source).not.toContain(SERVER_SECRET);
     expect(file.source).not.toMatch(/postgres(ql)?:\/\/[^@\s]*@/); // no credentials
 
     const ok = await verifyInstalled([bundle, "--checkpoints", checkpoints]);
     expect(ok.stderr).toBe("");
     expect(ok.stdout).toContain("PASS");
+    expect(ok.stdout).toContain("complete: every message up to room sequence 15");
     expect(ok.stdout).toContain("Trust rests on that file's source");
     expect(ok.code).toBe(0);
     const json = await verifyInstalled([

@@ -101,6 +101,8 @@ test("an admin exports a room and a clean bundle verifies; one edited ciphertext
     await expect(admin.getByTestId("verify-clean")).toBeVisible();
     // The room's signed membership chain came with the export, and every sender was a member.
     await expect(admin.getByTestId("membership-summary")).toContainText("signed event(s) replayed");
+    // The chain's room head at the export's checkpoint proves nothing anchored was left out.
+    await expect(admin.getByTestId("completeness-summary")).toHaveAttribute("data-status", "proven");
     await expect(admin.getByTestId("message-row")).toHaveCount(3);
     await expect(admin.locator('[data-testid="message-row"][data-status="ok"]')).toHaveCount(3);
     await expect(admin.getByTestId("timeline")).toBeVisible();

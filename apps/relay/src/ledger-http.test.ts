@@ -3,12 +3,12 @@ import type { AddressInfo } from "node:net";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
 import { createEmbeddedLedger, type Ledger } from "@cairn/ledger";
 import { hex, toBase64Url } from "@cairn/protocol";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLedgerHttpHandler } from "./ledger-http";
 import { createLogger } from "@cairn/log";
 import { makeRoom, makeUser, type TestUser } from "./test-fixtures";
-import { userRef } from "@cairn/anchoring";
+import { roomRef, userRef } from "@cairn/anchoring";
 
 const SECRET = "cd".repeat(32);
 let db: TestDatabase;
@@ -61,6 +61,24 @@ describe("ledger read API", () => {
     expect(await (await get("/ledger/checkpoints/latest")).json()).toEqual(cp);
     expect(await (await get("/ledger/checkpoints/2")).json()).toEqual(cp);
     expect(await (await get("/ledger/leaves/1")).json()).toMatchObject({ index: 1, leafHash: hashes[1], checkpoint: cp });
+  });
+
+  it("serves a room's head as of a checkpoint to admins and compliance officers only", async () => {
+    const ref = "c".repeat(64);
+    const start = (await ledger.getLatestCheckpoint())?.treeSize ?? 0;
+    const cp = await ledger.appendBatch({ startIndex: start, leafHashes: [hex(randomBytes(32))], roomHeads: [{ roomRef: ref, roomSeq: 1, leafIndex: start }] });
+    const path = `/ledger/rooms/${ref}/heads/${cp.treeSize}`;
+    expect((await get(path)).status).toBe(403);
+    const officer = await makeUser(db.prisma, "officer");
+    await db.prisma.user.update({ where: { id: officer.id }, data: { role: "compliance" } });
+    expect(await (await get(path, officer.token)).json()).toEqual({ roomRef: ref, roomSeq: 1, leafIndex: start, treeSize: cp.treeSize, txId: cp.txId });
+    expect((await get(`/ledger/rooms/${ref}/heads/${start}`, officer.token)).status).toBe(404);
+    expect((await get(`/ledger/rooms/not-a-ref/heads/1`, officer.token)).status).toBe(400);
+    // An exporter without the server secret asks the relay for the room's reference.
+    const roomId = randomUUID();
+    expect((await get(`/ledger/room-refs/${roomId}`, officer.token)).status).toBe(403);
+    await db.prisma.user.update({ where: { id: officer.id }, data: { role: "admin" } });
+    expect(await (await get(`/ledger/room-refs/${roomId}`, officer.token)).json()).toEqual({ roomRef: roomRef(SECRET, roomId) });
   });
 
   it("serves a key record only to the user, their room mates, admins and compliance officers", async () => {

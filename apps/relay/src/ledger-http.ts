@@ -7,11 +7,15 @@
  *   GET /ledger/checkpoints/latest      the newest checkpoint on chain
  *   GET /ledger/checkpoints/:treeSize   one checkpoint
  *   GET /ledger/leaves/:index           a leaf hash and the checkpoint that anchored it
+ *   GET /ledger/rooms/:roomRef/heads/:treeSize  a room's head as of a checkpoint (admins and compliance officers)
+ *   GET /ledger/room-refs/:roomId       a room's keyed reference, for an export (admins)
  *
  * Callers must be logged in (session cookie). A key record links a user id to its
  * on-chain pseudonym, so it is served only to the user themself, to members of a room
  * they share, and to admins and compliance officers (who verify exports naming any
- * sender); anyone else gets 403 FORBIDDEN. Checkpoints and leaves are hashes: any
+ * sender); anyone else gets 403 FORBIDDEN. A room head tells how many messages the
+ * room with that (export-disclosed) reference had, so it too is theirs only.
+ * Checkpoints and leaves are hashes: any
  * logged-in user may read them. Answers are JSON; errors use the stable codes of
  * @cairn/protocol.
  */
@@ -21,7 +25,7 @@ import type { Ledger } from "@cairn/ledger";
 import { CairnError, httpStatusOf, toErrorBody } from "@cairn/protocol";
 import { z } from "zod";
 import { errorFields, type Logger } from "@cairn/log";
-import { userRef } from "@cairn/anchoring";
+import { roomRef, userRef } from "@cairn/anchoring";
 
 export interface LedgerHttpDeps {
   prisma: PrismaClient;
@@ -33,6 +37,7 @@ export interface LedgerHttpDeps {
 
 const UserId = z.uuid();
 const Index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const RoomRef = z.string().regex(/^[0-9a-f]{64}$/);
 
 type Caller = SessionUser["user"];
 type Route = (match: RegExpExecArray, caller: Caller) => Promise<unknown>;
@@ -82,6 +87,27 @@ export function createLedgerHttpHandler(deps: LedgerHttpDeps): (req: IncomingMes
         const leaf = await deps.ledger.getLeaf(index.data);
         if (!leaf) throw new CairnError("NOT_FOUND", "No such leaf on the ledger.");
         return leaf;
+      },
+    ],
+    [
+      /^\/ledger\/room-refs\/([^/]+)$/,
+      (m, caller) => {
+        if (caller.role !== "admin") throw new CairnError("FORBIDDEN", "Room references are for admins (they export).");
+        const parsed = UserId.safeParse(m[1]);
+        if (!parsed.success) throw new CairnError("VALIDATION_FAILED", "roomId must be a UUID.");
+        return Promise.resolve({ roomRef: roomRef(deps.serverSecret, parsed.data) });
+      },
+    ],
+    [
+      /^\/ledger\/rooms\/([^/]+)\/heads\/([^/]+)$/,
+      async (m, caller) => {
+        if (!READ_ANY_KEYS.has(caller.role)) throw new CairnError("FORBIDDEN", "Room heads are for admins and compliance officers.");
+        const ref = RoomRef.safeParse(m[1]);
+        const size = Index.safeParse(m[2]);
+        if (!ref.success || !size.success) throw new CairnError("VALIDATION_FAILED", "roomRef must be 64 hex digits and treeSize a whole number.");
+        const head = await deps.ledger.getRoomHead(ref.data, size.data);
+        if (!head) throw new CairnError("NOT_FOUND", "No head for this room on the ledger as of that checkpoint.");
+        return head;
       },
     ],
   ];

@@ -43,6 +43,7 @@ export {
   toBundleKeyRecord,
   type LedgerKind,
   type BundleHeader,
+  type BundleCompleteness,
   type BundleKeys,
   type BundleKeyRecord,
   type BundleDeviceRecord,
@@ -62,8 +63,9 @@ export { FINDING_CODES, type Finding, type FindingCode } from "./bundle/findings
 export { PathCache, type NodeHasher } from "./bundle/path-cache";
 export { verifyBundle, BundleUnusableError, FINDING_DESCRIPTIONS, type VerifyReport } from "./bundle/verify";
 export type { MembershipReport } from "./bundle/checks/membership";
+export type { CompletenessReport } from "./bundle/checks/completeness";
 export type { VerifyDeps, LedgerView, SignatureJob } from "./bundle/verify-deps";
-export { describeMembership, formatReport } from "./bundle/report";
+export { describeCompleteness, describeMembership, formatReport } from "./bundle/report";
 export {
   checkpointFileLedger,
   CheckpointFileGapError,

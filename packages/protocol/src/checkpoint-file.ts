@@ -1,7 +1,7 @@
 /**
  * The checkpoint file (docs/audit.md "Verifying offline"): the chain's answers to the
  * questions the bundle verifier asks the ledger — checkpoints of the audit log, key
- * registry records and leaves — recorded once by `cairn checkpoint`, so that
+ * registry records, leaves and room heads — recorded once by `cairn checkpoint`, so that
  * `cairn-verify` can check a bundle on a machine without access to the ledger.
  *
  * Each entry pairs a question with the chain's answer, `null` meaning "the chain has
@@ -15,7 +15,7 @@
  * verifier never seems to accept cosignatures it does not check.
  */
 import { z } from "zod";
-import { LedgerCheckpoint, LedgerLeaf } from "./ledger/audit";
+import { LedgerCheckpoint, LedgerLeaf, LedgerRoomHead } from "./ledger/audit";
 import { LedgerIndex, LedgerRef, LedgerTime } from "./ledger/formats";
 import { LedgerKeyRecord } from "./ledger/keys";
 
@@ -51,6 +51,14 @@ const LeafAnswer = z
     message: "leaf.index must equal index",
   });
 
+/** The room's head as of a checkpoint (Audit:GetRoomHead), for an export's completeness. */
+const RoomHeadAnswer = z
+  .object({ roomRef: LedgerRef, treeSize: LedgerIndex.min(1), head: LedgerRoomHead.nullable() })
+  .strict()
+  .refine((a) => a.head === null || (a.head.roomRef === a.roomRef && a.head.treeSize <= a.treeSize), {
+    message: "head must be the room's, committed at or before treeSize",
+  });
+
 function unique<T>(
   items: readonly T[],
   key: (item: T) => string | number,
@@ -78,11 +86,14 @@ export const CheckpointFile = z
     checkpoints: z.array(CheckpointAnswer),
     keys: z.array(KeysAnswer),
     leaves: z.array(LeafAnswer),
+    /** Absent from files recorded before room heads (completeness is then not checked offline). */
+    roomHeads: z.array(RoomHeadAnswer).optional(),
   })
   .strict()
   .superRefine((file, ctx) => {
     unique(file.checkpoints, (a) => a.treeSize, ctx, "checkpoints");
     unique(file.keys, (a) => a.userRef, ctx, "keys");
     unique(file.leaves, (a) => a.index, ctx, "leaves");
+    unique(file.roomHeads ?? [], (a) => `${a.roomRef}@${a.treeSize}`, ctx, "roomHeads");
   });
 export type CheckpointFile = z.infer<typeof CheckpointFile>;

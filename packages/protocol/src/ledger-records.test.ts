@@ -318,6 +318,8 @@ describe("ledger records", () => {
     expect(LEDGER_VIEW_PATHS.latestCheckpoint()).toBe("/ledger/checkpoints/latest");
     expect(LEDGER_VIEW_PATHS.checkpoint(5)).toBe("/ledger/checkpoints/5");
     expect(LEDGER_VIEW_PATHS.leaf(4)).toBe("/ledger/leaves/4");
+    expect(LEDGER_VIEW_PATHS.roomHead("ab", 7)).toBe("/ledger/rooms/ab/heads/7");
+    expect(LEDGER_VIEW_PATHS.roomRef("r 1")).toBe("/ledger/room-refs/r%201");
     expect(Object.keys(LEDGER_VIEW_RESPONSES).sort()).toEqual(Object.keys(LEDGER_VIEW_PATHS).sort());
     expect(LEDGER_VIEW_RESPONSES.leaf.parse(leaf)).toEqual(leaf);
   });

@@ -32,5 +32,6 @@ export function relayLedgerView(relayUrl: string, fetchImpl?: typeof fetch): Rel
     },
     getCheckpoint: (treeSize) => view.read("checkpoint", treeSize),
     getLeaf: (index) => view.read("leaf", index),
+    getRoomHead: (roomRef, treeSize) => view.read("roomHead", roomRef, treeSize),
   };
 }

@@ -133,6 +133,8 @@ async function exportLines(): Promise<{ lines: string[]; result: ExportResult }>
     plan,
     ledger: "embedded",
     exporterRef: alice.ref,
+    // This view of the chain is the relay's, which holds no room heads: completeness is left unchecked here (tests/audit proves it).
+    roomRef: null,
     keys: new Map([alice, bob].map((m) => [m.id, { userRef: m.ref, record: m.record }])),
     out: (line) => void out.push(line),
     pageSize: 3,

@@ -2,7 +2,7 @@ import "server-only";
 import { toBundleKeyRecord, type BundleKeyRecord } from "@cairn/audit";
 import { SESSION_COOKIE } from "@cairn/db";
 import { CairnError, ledgerViewClient } from "@cairn/protocol";
-import { userRef } from "@cairn/anchoring/export";
+import { roomRef, userRef } from "@cairn/anchoring/export";
 
 /**
  * Where the exporter gets each sender's chain record and on-chain pseudonym
@@ -33,6 +33,19 @@ export function relayKeyRecords(relayUrl: string, sessionToken: string, fetchImp
     const record = await view.read("keys", userId);
     return record && toBundleKeyRecord(record);
   };
+}
+
+/**
+ * The room's on-chain reference for the export header: computed here with the secret,
+ * otherwise asked of the relay on behalf of the admin's session.
+ * @throws CairnError LEDGER_UNAVAILABLE when the relay cannot answer
+ */
+export async function exportRoomRef(roomId: string, serverSecretHex: string | undefined, relayUrl: string, sessionToken: string): Promise<string> {
+  if (serverSecretHex) return roomRef(serverSecretHex, roomId);
+  const view = ledgerViewClient(relayUrl, { init: { headers: { cookie: `${SESSION_COOKIE}=${sessionToken}` } } });
+  const answer = await view.read("roomRef", roomId);
+  if (!answer) throw new CairnError("LEDGER_UNAVAILABLE", "The relay does not know this room's reference.");
+  return answer.roomRef;
 }
 
 /** Without the server secret: each user's pseudonym is their chain record's, so each needs one. */

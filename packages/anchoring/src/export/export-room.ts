@@ -6,7 +6,7 @@
 import { toBundleKeyRecord, type BundleKeyRecord, type LineSink } from "@cairn/audit";
 import type { PrismaClient } from "@cairn/db";
 import type { Ledger } from "@cairn/ledger";
-import { userRef } from "../user-ref";
+import { roomRef, userRef } from "../user-ref";
 import { planExport, writeExport } from "./write";
 
 export interface ExportOptions {
@@ -58,6 +58,7 @@ export async function exportRoom(opts: ExportOptions): Promise<RoomExportResult>
     plan,
     ledger: opts.ledger.kind,
     exporterRef: userRef(opts.serverSecret, opts.exporterUserId),
+    roomRef: roomRef(opts.serverSecret, opts.roomId),
     keys,
     out: opts.out,
     ...(opts.csv ? { csv: opts.csv } : {}),

@@ -27,7 +27,7 @@ import {
   type SubtreeRef,
 } from "@cairn/audit";
 import { auditExportData, CairnError, hex, type WireEnvelope } from "@cairn/protocol";
-import { allocateLeaf, auditNodeStore, listRoomEvents, readAuditNodes, type PrismaClient } from "@cairn/db";
+import { allocateLeaf, anchoredTreeSize, auditNodeStore, listRoomEvents, readAuditNodes, type PrismaClient } from "@cairn/db";
 
 /** Wire form of bytes (base64url, no padding), through Buffer: exports are large. */
 const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString("base64url");
@@ -43,6 +43,8 @@ export interface ExportPlan {
   total: number;
   /** Users who sent any of them. */
   senders: string[];
+  /** Tree size of the newest checkpoint before the extent was read: every message it anchors is in the extent. */
+  asOfTreeSize: number;
 }
 
 export interface ExportResult {
@@ -60,6 +62,8 @@ export interface WriteExportOptions {
   ledger: LedgerKind;
   /** The admin's on-chain pseudonym (HMAC(serverSecret, adminId)). */
   exporterRef: string;
+  /** The room's on-chain reference (roomRef), or null without the server secret: the export's completeness is then not provable. */
+  roomRef: string | null;
   /** Every sender's pseudonym and chain record. */
   keys: ReadonlyMap<string, { userRef: string; record: BundleKeyRecord | null }>;
   out: LineSink;
@@ -77,18 +81,20 @@ export async function planExport(prisma: PrismaClient, roomId: string, from: Dat
   if (from && to && from.getTime() > to.getTime()) throw new CairnError("VALIDATION_FAILED", "The start of the range is after its end.");
   const room = await prisma.room.findUnique({ where: { id: roomId }, select: { id: true } });
   if (!room) throw new CairnError("ROOM_NOT_FOUND", "No such room.");
+  // Read first: a message stored after the extent is read cannot be anchored by this checkpoint.
+  const asOfTreeSize = await anchoredTreeSize(prisma);
   const serverTime = { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) };
   const extent = await prisma.envelope.aggregate({ where: { roomId, serverTime }, _min: { roomSeq: true }, _max: { roomSeq: true } });
   const firstSeq = extent._min.roomSeq;
   const lastSeq = extent._max.roomSeq;
-  if (firstSeq === null || lastSeq === null) return { roomId, from, to, firstSeq: null, lastSeq: null, total: 0, senders: [] };
+  if (firstSeq === null || lastSeq === null) return { roomId, from, to, firstSeq: null, lastSeq: null, total: 0, senders: [], asOfTreeSize };
   // Every sequence number in [firstSeq, lastSeq] is exported, whatever its clock says, so continuity is checkable.
   const inRange = { roomId, roomSeq: { gte: firstSeq, lte: lastSeq } };
   const [total, senders] = await Promise.all([
     prisma.envelope.count({ where: inRange }),
     prisma.envelope.findMany({ where: inRange, distinct: ["senderUserId"], select: { senderUserId: true } }),
   ]);
-  return { roomId, from, to, firstSeq, lastSeq, total, senders: senders.map((s) => s.senderUserId) };
+  return { roomId, from, to, firstSeq, lastSeq, total, senders: senders.map((s) => s.senderUserId), asOfTreeSize };
 }
 
 /** The first checkpoint holding leaf `leaf`, else the newest one (which may not hold it). */
@@ -156,6 +162,7 @@ export async function writeExport(opts: WriteExportOptions): Promise<ExportResul
     exporterRef: opts.exporterRef,
     ledger: opts.ledger,
     extent: { firstSeq: plan.firstSeq, lastSeq: plan.lastSeq, messages: plan.total },
+    ...(opts.roomRef === null ? {} : { completeness: { roomRef: opts.roomRef, treeSize: plan.asOfTreeSize } }),
   });
   if (opts.csv) await opts.csv(csvHeaderRow());
 

@@ -5,6 +5,7 @@ export const FINDING_CODES = {
   "edited-ciphertext": "the envelope does not match its sender's signature (ciphertext or header edited)",
   "inserted-message": "a signed message (or membership event) that the audit log does not hold at this position",
   "sequence-gap": "room sequence numbers are missing (deleted messages)",
+  "incomplete-export": "messages the chain's room head shows as anchored by the export's checkpoint are missing (left out, or deleted before exporting)",
   reordered: "messages are not in room sequence order",
   "duplicate-message": "the same room sequence number appears twice",
   "substituted-key": "the sender's key in the bundle differs from the chain's registry record",

@@ -30,6 +30,20 @@ export interface BundleHeader {
   ledger: LedgerKind;
   /** What the exporter found in range: the verifier checks the lines against it. */
   extent: { firstSeq: number | null; lastSeq: number | null; messages: number };
+  /**
+   * What lets the verifier prove the export complete from the chain alone (docs/audit.md
+   * "Completeness"): the room's keyed reference, under which each anchored batch committed
+   * the room's head, and the checkpoint the export was planned at. Absent from bundles
+   * made before room heads, or without the server secret.
+   */
+  completeness?: BundleCompleteness;
+}
+
+export interface BundleCompleteness {
+  /** HMAC(serverSecret, "cairn/room-ref/v1:" + roomId), hex: the room's name on chain. */
+  roomRef: string;
+  /** Tree size of the newest checkpoint when the export was planned (0: none yet). */
+  treeSize: number;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   BUNDLE_VERSIONS,
   type BundleCheckpoint,
   type BundleDeviceRecord,
+  type BundleCompleteness,
   type BundleHeader,
   type BundleKeyRecord,
   type BundleKeys,
@@ -83,7 +84,12 @@ function header(o: Obj): BundleHeader {
     exporterRef: hash(o, "exporterRef"),
     ledger,
     extent: { firstSeq: intOrNull(extent, "firstSeq"), lastSeq: intOrNull(extent, "lastSeq"), messages: int(extent, "messages") },
+    ...(o.completeness === undefined ? {} : { completeness: completeness(obj(o.completeness, "completeness")) }),
   };
+}
+
+function completeness(o: Obj): BundleCompleteness {
+  return { roomRef: hash(o, "roomRef"), treeSize: int(o, "treeSize") };
 }
 
 function device(v: unknown): BundleDeviceRecord {

@@ -13,6 +13,18 @@ export function describeMembership(m: VerifyReport["membership"]): string {
   }
 }
 
+/** One sentence on whether the export is provably complete (CLI and compliance page). */
+export function describeCompleteness(c: VerifyReport["completeness"]): string {
+  switch (c.status) {
+    case "unchecked":
+      return `completeness not proven: ${c.detail}`;
+    case "incomplete":
+      return `INCOMPLETE: ${c.detail} (the chain's head for the room: ${c.head ? `message ${c.head.roomSeq}` : "none"})`;
+    case "proven":
+      return `complete: ${c.detail}`;
+  }
+}
+
 export function formatReport(r: VerifyReport, file: string): string {
   const out: string[] = [];
   const h = r.header;
@@ -24,6 +36,7 @@ export function formatReport(r: VerifyReport, file: string): string {
       (r.plaintextChecked + r.plaintextUnchecked > 0 ? `, plaintext checked ${r.plaintextChecked}, unchecked ${r.plaintextUnchecked}` : ""),
   );
   out.push(`  ${describeMembership(r.membership)}`);
+  out.push(`  ${describeCompleteness(r.completeness)}`);
   if (r.trailer?.exportLeafIndex !== undefined && r.trailer?.exportLeafIndex !== null) out.push(`  export recorded as audit leaf ${r.trailer.exportLeafIndex}`);
   out.push("");
   if (r.ok) {

@@ -15,6 +15,8 @@ export interface LedgerView {
   } | null>;
   getCheckpoint(treeSize: number): Promise<{ treeSize: number; rootHash: string; txId: string; time: string } | null>;
   getLeaf(index: number): Promise<{ index: number; leafHash: string } | null>;
+  /** The room's head as of the checkpoint of `treeSize` (Audit:GetRoomHead); without it completeness is not checked. */
+  getRoomHead?(roomRef: string, treeSize: number): Promise<{ roomSeq: number; leafIndex: number; treeSize: number } | null>;
 }
 
 /** One Ed25519 check. */

@@ -14,6 +14,7 @@ import { FINDING_CODES, type Finding, type FindingCode } from "./findings";
 import { BundleParseError, parseBundleLine } from "./parse";
 import { checkSequence } from "./sequence";
 import { Checkpoints } from "./checks/checkpoints";
+import { checkCompleteness, type CompletenessReport } from "./checks/completeness";
 import { verifyContext } from "./checks/context";
 import { LineHash } from "./checks/line-hash";
 import { MembershipCheck, type MembershipReport } from "./checks/membership";
@@ -44,6 +45,8 @@ export interface VerifyReport {
   senders: number;
   /** The room's membership chain and whether each sender was a member when they sent. */
   membership: MembershipReport;
+  /** Whether the chain's room head proves that nothing anchored was left out. */
+  completeness: CompletenessReport;
   plaintextChecked: number;
   plaintextUnchecked: number;
   trailer: BundleTrailer | null;
@@ -134,6 +137,7 @@ export async function verifyBundle(source: AsyncIterable<string> | Iterable<stri
 
   checkpoints.reportUnused();
   checkSequence(messages.seqs, messages.seqLines, header.extent, trailer !== null, findings.report);
+  const completeness = await checkCompleteness(ctx, header, messages);
   await checkTrailer(ctx, { header, trailer, digest, lines: lineNo, messages: messages.count });
 
   return {
@@ -145,6 +149,7 @@ export async function verifyBundle(source: AsyncIterable<string> | Iterable<stri
     checkpoints: checkpoints.count,
     senders: senders.count,
     membership: membership.report(),
+    completeness,
     plaintextChecked: messages.plaintextChecked,
     plaintextUnchecked: messages.plaintextUnchecked,
     trailer,

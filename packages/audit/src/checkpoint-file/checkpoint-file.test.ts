@@ -43,7 +43,7 @@ const keys: LedgerKeyRecord = {
 };
 const leaf: LedgerLeaf = { index: 7, leafHash: h("e"), checkpoint: cp(9) };
 
-/** The chain as a test double of the four reads recording makes; `asked` lists what was asked. */
+/** The chain as a test double of the five reads recording makes; `asked` lists what was asked. */
 function chain(): RecordingLedger & { asked: string[] } {
   const asked: string[] = [];
   return {
@@ -58,6 +58,7 @@ function chain(): RecordingLedger & { asked: string[] } {
       Promise.resolve(ref === keys.userRef ? keys : null)
     ),
     getLeaf: (i) => (asked.push(`leaf ${i}`), Promise.resolve(i === 7 ? leaf : null)),
+    getRoomHead: (ref, n) => (asked.push(`room ${ref.slice(0, 4)}@${n}`), Promise.resolve(null)),
   };
 }
 

@@ -28,6 +28,7 @@ export function checkpointFileLedger(file: CheckpointFile): LedgerView {
   const checkpoints = new Map(file.checkpoints.map((a) => [a.treeSize, a.checkpoint]));
   const keys = new Map(file.keys.map((a) => [a.userRef, a.record]));
   const leaves = new Map(file.leaves.map((a) => [a.index, a.leaf]));
+  const heads = file.roomHeads && new Map(file.roomHeads.map((a) => [`${a.roomRef}@${a.treeSize}`, a.head]));
   return {
     getCheckpoint(treeSize) {
       const answer = checkpoints.get(treeSize);
@@ -51,6 +52,17 @@ export function checkpointFileLedger(file: CheckpointFile): LedgerView {
         );
       return Promise.resolve(answer);
     },
+    // A file recorded before room heads answers none: the verifier then leaves completeness unchecked.
+    ...(heads && {
+      getRoomHead(roomRef: string, treeSize: number) {
+        const answer = heads.get(`${roomRef}@${treeSize}`);
+        if (answer === undefined)
+          return Promise.reject(
+            new CheckpointFileGapError(`the checkpoint file has no answer for the head of room ${roomRef} at checkpoint ${treeSize}: ${HINT}`),
+          );
+        return Promise.resolve(answer && { roomSeq: answer.roomSeq, leafIndex: answer.leafIndex, treeSize: answer.treeSize });
+      },
+    }),
     getLeaf(index) {
       const answer = leaves.get(index);
       if (answer === undefined)

@@ -1,8 +1,8 @@
 /**
  * Records a checkpoint file from a live ledger (`cairn checkpoint`): the newest
  * checkpoint and, given a bundle, the chain's answer to every question verifying that
- * bundle asks the ledger — each checkpoint line's tree size, each keys line's userRef
- * and the trailer's export leaf — so `cairn-verify` can then check it offline.
+ * bundle asks the ledger — each checkpoint line's tree size, each keys line's userRef,
+ * the trailer's export leaf and the room's head at the export's checkpoint — so `cairn-verify` can then check it offline.
  */
 import {
   CHECKPOINT_FILE_FORMAT,
@@ -11,6 +11,7 @@ import {
   type LedgerCheckpoint,
   type LedgerKeyRecord,
   type LedgerLeaf,
+  type LedgerRoomHead,
 } from "@cairn/protocol";
 import { parseBundleLine } from "../bundle/parse";
 
@@ -20,6 +21,7 @@ export interface RecordingLedger {
   getCheckpoint(treeSize: number): Promise<LedgerCheckpoint | null>;
   getKeys(userRef: string): Promise<LedgerKeyRecord | null>;
   getLeaf(index: number): Promise<LedgerLeaf | null>;
+  getRoomHead(roomRef: string, treeSize: number): Promise<LedgerRoomHead | null>;
 }
 
 export interface RecordOptions {
@@ -53,6 +55,7 @@ export async function recordCheckpointFile(opts: RecordOptions): Promise<Checkpo
   const treeSizes = new Set<number>();
   const userRefs = new Set<string>();
   const leafIndexes = new Set<number>();
+  let completeness: { roomRef: string; treeSize: number } | null = null;
   const latest = await ledger.getLatestCheckpoint();
   if (latest) treeSizes.add(latest.treeSize);
   for await (const text of opts.bundle ?? []) {
@@ -62,7 +65,10 @@ export async function recordCheckpointFile(opts: RecordOptions): Promise<Checkpo
     } catch {
       continue;
     }
-    if (line.type === "checkpoint") treeSizes.add(line.treeSize);
+    if (line.type === "header" && line.completeness && line.completeness.treeSize > 0) {
+      completeness = line.completeness;
+      treeSizes.add(line.completeness.treeSize);
+    } else if (line.type === "checkpoint") treeSizes.add(line.treeSize);
     else if (line.type === "keys") userRefs.add(line.userRef);
     else if (line.type === "trailer" && line.exportLeafIndex !== null)
       leafIndexes.add(line.exportLeafIndex);
@@ -82,6 +88,9 @@ export async function recordCheckpointFile(opts: RecordOptions): Promise<Checkpo
   const leaves = [];
   for (const index of [...leafIndexes].sort((a, b) => a - b))
     leaves.push({ index, leaf: await ledger.getLeaf(index) });
+  const roomHeads = completeness
+    ? [{ ...completeness, head: await ledger.getRoomHead(completeness.roomRef, completeness.treeSize) }]
+    : [];
   return CheckpointFile.parse({
     format: CHECKPOINT_FILE_FORMAT,
     version: CHECKPOINT_FILE_VERSION,
@@ -91,5 +100,6 @@ export async function recordCheckpointFile(opts: RecordOptions): Promise<Checkpo
     checkpoints,
     keys,
     leaves,
+    roomHeads,
   });
 }

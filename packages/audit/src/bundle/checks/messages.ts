@@ -22,6 +22,8 @@ export class Messages {
   /** Room sequence numbers in line order, and the line of each (for checkSequence). */
   readonly seqs: number[] = [];
   readonly seqLines: number[] = [];
+  /** Each message line's leaf index, in line order. */
+  readonly leaves: number[] = [];
   private lastLeaf = -1;
 
   constructor(
@@ -38,6 +40,7 @@ export class Messages {
     this.count += 1;
     this.seqs.push(m.roomSeq);
     this.seqLines.push(line);
+    this.leaves.push(m.leafIndex);
     if (m.leafIndex <= this.lastLeaf) {
       report("reordered", `leaf ${m.leafIndex} comes after leaf ${this.lastLeaf}: leaf order must follow room order`, at);
     }

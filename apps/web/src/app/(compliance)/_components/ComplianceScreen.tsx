@@ -5,7 +5,7 @@
  * checkpoint, and asks the ledger — through the relay's read-only ledger view, not
  * Cairn's database — for checkpoints, key records and the export's own record.
  */
-import { describeMembership, FINDING_CODES, type FindingCode } from "@cairn/audit";
+import { describeCompleteness, describeMembership, FINDING_CODES, type FindingCode } from "@cairn/audit";
 import { useEffect, useState } from "react";
 import { Timeline } from "@/lib/charts/Timeline";
 import { verifyBundleFile, VerifyFailedError, type VerificationResult, type VerifyProgress } from "@/lib/verify-client";
@@ -118,6 +118,9 @@ export function ComplianceScreen() {
               <span>Checkpoints {report.checkpoints}</span>
               <span>Senders {report.senders}</span>
               <span data-testid="membership-summary">{describeMembership(report.membership)}</span>
+              <span data-testid="completeness-summary" data-status={report.completeness.status} className={report.completeness.status === "incomplete" ? "error" : undefined}>
+                {describeCompleteness(report.completeness)}
+              </span>
               {report.plaintextChecked + report.plaintextUnchecked > 0 && <span data-testid="plaintext-checked">Plaintext checked {report.plaintextChecked}</span>}
             </div>
             {report.header.ledger === "embedded" && (

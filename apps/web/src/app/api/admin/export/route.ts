@@ -5,7 +5,7 @@ import { env } from "@/env";
 import { route, readQuery } from "@/server/http";
 import { db } from "@/server/db";
 import { ledgerKindOf } from "@/server/admin-export";
-import { relayKeyDirectory, relayKeyRecords, secretKeyDirectory } from "@/server/admin-keys";
+import { exportRoomRef, relayKeyDirectory, relayKeyRecords, secretKeyDirectory } from "@/server/admin-keys";
 import { lineStream } from "@/server/admin-stream";
 import { planExport, userRef, writeExport } from "@cairn/anchoring/export";
 import { requireAdmin } from "@/server/roles";
@@ -49,6 +49,7 @@ export const GET = route(async (req: Request) => {
     ? userRef(CAIRN_SERVER_SECRET, user.id)
     : (keys.get(user.id) ?? (await directory.keysOf(user.id))).userRef;
   const ledger = await ledgerKindOf(prisma);
+  const completenessRef = await exportRoomRef(plan.roomId, CAIRN_SERVER_SECRET, CAIRN_RELAY_URL, token);
 
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const filename = `cairn-${plan.roomId.slice(0, 8)}-${stamp}.${q.format === "csv" ? "csv" : "jsonl"}`;
@@ -58,6 +59,7 @@ export const GET = route(async (req: Request) => {
       plan,
       ledger,
       exporterRef,
+      roomRef: completenessRef,
       keys,
       out: q.format === "csv" ? discard : sink,
       csv: q.format === "csv" ? sink : undefined,
