@@ -175,6 +175,26 @@ test("every route, ledger view and socket event answers each kind of caller as t
       call: (r) => r.get(`${relayUrl}/ledger/checkpoints/999999999`),
       expect: { anonymous: 401, member: 404, outsider: 404, admin: 404, compliance: 404 },
     },
+    {
+      name: "relay GET /ledger/rooms/:ref/heads/:n (no such head: readable by admins and compliance, so 404)",
+      call: (r) => r.get(`${relayUrl}/ledger/rooms/${"e".repeat(64)}/heads/1`),
+      expect: { anonymous: 401, member: 403, outsider: 403, admin: 404, compliance: 404 },
+    },
+    {
+      name: "relay GET /ledger/room-refs/:room",
+      call: (r) => r.get(`${relayUrl}/ledger/room-refs/${roomId}`),
+      expect: { anonymous: 401, member: 403, outsider: 403, admin: 200, compliance: 403 },
+    },
+    {
+      name: "GET /api/audit/proofs (a checkpoint not indexed: readable, so 404)",
+      call: (r) => r.get("/api/audit/proofs?treeSize=999999999&leaves=0"),
+      expect: { anonymous: 401, member: 404, outsider: 404, admin: 404, compliance: 404 },
+    },
+    {
+      name: "GET /api/audit/consistency (checkpoints not indexed: readable, so 404)",
+      call: (r) => r.get("/api/audit/consistency?from=999999998&to=999999999"),
+      expect: { anonymous: 401, member: 404, outsider: 404, admin: 404, compliance: 404 },
+    },
   ];
 
   // The member's keys reach the chain through the outbox: wait until the view has them.

@@ -1,7 +1,8 @@
 /**
  * The walking skeleton, end to end in Chromium: two people sign up in two browser
  * contexts, one creates a room with the other, they exchange messages both ways and
- * each sees the other's plaintext and the "anchored" audit status. Then the test reads
+ * each sees the other's plaintext and the audit status "verified" (anchored, and the
+ * browser checked the inclusion proof itself). Then the test reads
  * the database and the relay's log: the plaintext markers appear nowhere, and every
  * message's audit leaf hash is the one the ledger's state holds.
  */
@@ -11,8 +12,9 @@ import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
 import { logIn, message, newPage, PASSPHRASE, send, signUp, uniqueName } from "./helpers";
 
+/** Anchored, and the browser checked the inclusion proof itself against the ledger's checkpoint. */
 async function expectAnchored(page: Page, text: string): Promise<void> {
-  await expect(message(page, text).getByTestId("message-status")).toHaveText(/^anchored · checkpoint \d+$/, {
+  await expect(message(page, text).getByTestId("message-status")).toHaveText(/^verified · checkpoint \d+$/, {
     timeout: 60_000,
   });
 }

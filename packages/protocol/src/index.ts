@@ -57,3 +57,4 @@ export {
   type MembershipEventBody,
   type SignedMembershipEvent,
 } from "./membership-event";
+export * from "./audit-proofs";

@@ -4,6 +4,8 @@
  * shared zod schemas, errors raised as {@link ApiError} with the server's stable code.
  */
 import {
+  AuditConsistencyResponse,
+  AuditProofsResponse,
   AuthParamsResponse,
   type ChangePassphraseBody,
   type CreateRoomBody,
@@ -117,6 +119,11 @@ export const api = {
   messages: (roomId: string, beforeSeq?: number) =>
     request(`/api/rooms/${roomId}/messages${beforeSeq ? `?beforeSeq=${beforeSeq}` : ""}`, MessagesResponse),
   roomKeys: (roomId: string) => request(`/api/rooms/${roomId}/keys`, RoomKeysResponse),
+  /** Inclusion proofs of leaves to the checkpoint of `treeSize` (the client checks them). */
+  auditProofs: (treeSize: number, leaves: readonly number[]) =>
+    request(`/api/audit/proofs?treeSize=${treeSize}&leaves=${leaves.join(",")}`, AuditProofsResponse),
+  /** A consistency proof between two checkpoints (the client checks it). */
+  auditConsistency: (from: number, to: number) => request(`/api/audit/consistency?from=${from}&to=${to}`, AuditConsistencyResponse),
   getBackup: () => request("/api/keys/backup", BackupResponse),
   putBackup: (ciphertext: string, version: number) =>
     request("/api/keys/backup", BackupVersionResponse, put({ ciphertext, version })),

@@ -9,6 +9,8 @@ export interface Line {
   time: string;
   /** Tree size of the first anchored checkpoint that includes the message, or null while pending. */
   anchoredTreeSize: number | null;
+  /** This browser's own check of the inclusion proof against the ledger's checkpoint (absent until checked). */
+  audit?: { verdict: "verified" | "failed"; treeSize: number };
   state: "text" | "waiting" | "failed" | "sending" | "send-failed";
   text: string | null;
   note?: string;

@@ -43,6 +43,7 @@ interface WorldOptions {
   checkLedger?: RoomDeps["checkLedger"];
   setRoomMembers?: RoomDeps["crypto"]["setRoomMembers"];
   noteLedgerIdentities?: RoomDeps["crypto"]["noteLedgerIdentities"];
+  audit?: RoomDeps["audit"];
 }
 
 function world(history: StoredMessage[], opts: WorldOptions = {}) {
@@ -96,6 +97,7 @@ function world(history: StoredMessage[], opts: WorldOptions = {}) {
       onKeysChanged: on(listeners.keys),
     },
     checkLedger: opts.checkLedger ?? (() => Promise.resolve({ identity: "match", devices: {}, identityOnChain: null })),
+    ...(opts.audit ? { audit: opts.audit } : {}),
   };
   return { deps, listeners, keyRequests, roomRequests };
 }
@@ -108,6 +110,30 @@ async function until(done: () => boolean): Promise<void> {
 }
 
 describe("RoomController", () => {
+  it("has anchored lines' proofs checked in one batch, against the newest checkpoint, and shows each verdict", async () => {
+    const asked: { leaves: number[]; treeSize: number }[] = [];
+    const anchored = (seq: number) => ({ ...message(seq), anchoredTreeSize: 10 });
+    const { deps, listeners } = world([anchored(1), anchored(2), message(3)], {
+      audit: {
+        leafHash: (m) => new Uint8Array([m.roomSeq]),
+        verify: (items, treeSize) => {
+          asked.push({ leaves: items.map((i) => i.leafIndex), treeSize });
+          return Promise.resolve(new Map(items.map((i) => [i.leafIndex, i.leafIndex === 1 ? "failed" : "verified"] as const)));
+        },
+      },
+    });
+    const c = new RoomController(ROOM, deps);
+    await c.open();
+    await until(() => c.getSnapshot().lines.filter((l) => l.audit).length === 2);
+    expect(asked).toEqual([{ leaves: [0, 1], treeSize: 10 }]);
+    expect(c.getSnapshot().lines.map((l) => l.audit?.verdict ?? null)).toEqual(["verified", "failed", null]);
+    // A new checkpoint covers message 3: it is checked next, alone.
+    for (const l of listeners.checkpoint) l({ treeSize: 12 });
+    await until(() => c.getSnapshot().lines[2]?.audit !== undefined);
+    expect(asked[1]).toEqual({ leaves: [2], treeSize: 12 });
+    c.close();
+  });
+
   it("compares every member with the ledger, a few at a time, and shows the worker's verdict on each", async () => {
     const users: UserKeys[] = Array.from({ length: 251 }, (_, i) => ({ userId: `u${i}`, username: `user${i}`, identityPublicKey: `k${i}`, devices: [] }));
     const status = (u: UserKeys, onLedger: string | null = null): ContactStatus => ({

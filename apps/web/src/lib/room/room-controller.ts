@@ -55,6 +55,11 @@ export interface RoomDeps {
   };
   /** The chain's verdict on the keys the server serves for one user. */
   checkLedger(user: UserKeys): Promise<LedgerCheck>;
+  /** Checks anchored messages' inclusion proofs itself (audit-checker.ts); without it lines stay "anchored". */
+  audit?: {
+    verify(items: readonly { leafIndex: number; leafHash: Uint8Array }[], treeSize: number): Promise<Map<number, "verified" | "failed">>;
+    leafHash(message: StoredMessage): Uint8Array;
+  };
 }
 
 export interface RoomSnapshot {
@@ -97,6 +102,7 @@ export class RoomController {
   private closed = false;
   /** The key refresh in flight, if any: a send waits for it. */
   private refreshing: Promise<void> | null = null;
+  private auditTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -179,6 +185,7 @@ export class RoomController {
 
   close(): void {
     this.closed = true;
+    if (this.auditTimer !== null) clearTimeout(this.auditTimer);
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
@@ -367,6 +374,7 @@ export class RoomController {
       mine: msg.senderUserId === this.deps.self.id,
       time: msg.serverTime,
       anchoredTreeSize: old?.anchoredTreeSize ?? msg.anchoredTreeSize ?? (this.checkpoint > msg.leafIndex ? this.checkpoint : null),
+      ...(old?.audit ? { audit: old.audit } : {}),
       ...(result.kind === "text"
         ? { state: "text", text: result.body }
         : result.kind === "waiting"
@@ -374,6 +382,35 @@ export class RoomController {
           : { state: "failed", text: null, note: result.kind === "failed" ? result.reason : "unknown sending device" }),
     });
     this.pending = this.pending.filter((p) => p.roomSeq !== msg.roomSeq);
+    this.publish();
+    this.scheduleAudit();
+  }
+
+  /** Checks, soon and in one batch, the proofs of anchored lines this browser has not checked yet. */
+  private scheduleAudit(): void {
+    if (!this.deps.audit || this.auditTimer !== null) return;
+    this.auditTimer = setTimeout(() => {
+      this.auditTimer = null;
+      void this.runAudit().catch(() => undefined);
+    }, 50);
+  }
+
+  private async runAudit(): Promise<void> {
+    const audit = this.deps.audit;
+    if (!audit || this.closed) return;
+    const todo = [...this.lines.values()].filter((l) => l.audit === undefined && l.anchoredTreeSize !== null && l.roomSeq !== null && l.leafIndex !== null);
+    if (todo.length === 0) return;
+    const treeSize = Math.max(this.checkpoint, ...todo.map((l) => l.anchoredTreeSize as number));
+    const items = todo.flatMap((l) => {
+      const msg = this.stored.get(l.roomSeq as number);
+      return msg ? [{ leafIndex: msg.leafIndex, leafHash: audit.leafHash(msg) }] : [];
+    });
+    const verdicts = await audit.verify(items, treeSize);
+    if (this.closed || verdicts.size === 0) return;
+    for (const [seq, line] of this.lines) {
+      const verdict = line.leafIndex === null ? undefined : verdicts.get(line.leafIndex);
+      if (verdict) this.lines.set(seq, { ...line, audit: { verdict, treeSize } });
+    }
     this.publish();
   }
 
@@ -387,6 +424,7 @@ export class RoomController {
       }
     }
     if (changed) this.publish();
+    this.scheduleAudit();
   }
 
   /**

@@ -7,9 +7,10 @@
  * messages, keys, sending, membership) is the RoomController's; this component renders
  * its snapshots.
  */
-import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, useSyncExternalStore, type FormEvent } from "react";
 import { api } from "@/lib/api";
 import { cryptoWorker } from "@/lib/crypto-client";
+import { auditCheckerFor, messageLeafHash } from "@/lib/audit-checker";
 import { checkAgainstLedger, LEDGER_SOURCE } from "@/lib/ledger";
 import { roomRelay } from "@/lib/room/room-relay";
 import { useRoom } from "@/lib/room/use-room";
@@ -23,12 +24,18 @@ import { useChat } from "./ChatProvider";
 export function RoomScreen({ roomId }: { roomId: string }) {
   const { relay, user, relayUrl, logout } = useChat();
   const relayForRoom = useMemo(() => roomRelay(relay), [relay]);
+  const checker = useMemo(
+    () => auditCheckerFor(user.id, relayUrl, { proofs: (size, leaves) => api.auditProofs(size, leaves), consistency: (from, to) => api.auditConsistency(from, to) }),
+    [user.id, relayUrl],
+  );
+  const auditAlarm = useSyncExternalStore(checker.subscribe, checker.getAlarm, () => null);
   const { room: controller, state } = useRoom(roomId, {
     self: user,
     api,
     crypto: cryptoWorker,
     relay: relayForRoom,
     checkLedger: (u) => checkAgainstLedger(relayUrl, u),
+    audit: { verify: (items, size) => checker.verify(items, size), leafHash: messageLeafHash },
   });
   const [addName, setAddName] = useState("");
   const [addError, setAddError] = useState<string | null>(null);
@@ -192,6 +199,12 @@ export function RoomScreen({ roomId }: { roomId: string }) {
           </button>
         </div>
       ))}
+      {auditAlarm && (
+        <div className="banner error room-banner" role="alert" data-testid="audit-warning">
+          <strong>⚠ The audit log failed this browser&apos;s check.</strong> {auditAlarm} Messages may have been
+          rewritten, hidden or shown differently to others; tell your compliance officer.
+        </div>
+      )}
       {forks.length > 0 && (
         <div className="banner error room-banner" role="alert" data-testid="fork-warning">
           <strong>⚠ This room&apos;s history is inconsistent.</strong> The server may be showing different messages to
