@@ -27,7 +27,8 @@ import {
   type LedgerWhoAmI,
 } from "@cairn/protocol";
 import { Contract } from "fabric-contract-api";
-import { appenderKey, authorOf, identityHash, isAdmin, isAppender, requireAdmin, requireService } from "./access";
+import { appenderKey, authorOf, identityHash, isAdmin, isAppender, requireService } from "./access";
+import { runDirect, type AdminAction } from "./authority";
 import { firstInRange, padIndex, readJson, txTime, writeJson, type CairnContext } from "./context";
 import { ChaincodeError } from "./errors";
 import { canonicalJson, fromStateBytes, toStateBytes } from "./serialize";
@@ -92,6 +93,29 @@ async function batchContaining(ctx: CairnContext, index: number): Promise<BatchR
   const found = await firstInRange(ctx, batchKey(index + 1), `${BATCH_PREFIX}~`);
   return found ? fromStateBytes<BatchRecord>(found.value) : null;
 }
+
+const appenderArgs = ([mspId, idHash]: readonly string[]) => ({ msp: decodeMspId(mspId), hash: decodeRef("idHash", idHash) });
+
+/** Audit:AuthorizeAppender's work: the grant, by whoever submits the executing transaction. */
+export const authorizeAppender: AdminAction<{ msp: string; hash: string }> = {
+  decode: appenderArgs,
+  async run(ctx, { msp, hash }) {
+    const grant: LedgerAppenderGrant = { mspId: msp, idHash: hash, grantedBy: authorOf(ctx), txId: ctx.stub.getTxID(), time: txTime(ctx) };
+    await writeJson(ctx, appenderKey(msp, hash), grant);
+    return canonicalJson(grant);
+  },
+};
+
+export const revokeAppender: AdminAction<{ msp: string; hash: string }> = {
+  decode: appenderArgs,
+  async run(ctx, { msp, hash }) {
+    if ((await readJson<unknown>(ctx, appenderKey(msp, hash))) === null) {
+      throw new ChaincodeError("NOT_FOUND", "no such appender grant");
+    }
+    await ctx.stub.deleteState(appenderKey(msp, hash));
+    return canonicalJson({ revoked: true });
+  },
+};
 
 export class AuditContract extends Contract {
   constructor() {
@@ -196,24 +220,12 @@ export class AuditContract extends Contract {
    * @returns the grant JSON
    */
   async AuthorizeAppender(ctx: CairnContext, mspId: string, idHash: string): Promise<string> {
-    const msp = decodeMspId(mspId);
-    const hash = decodeRef("idHash", idHash);
-    requireAdmin(ctx, "AuthorizeAppender");
-    const grant: LedgerAppenderGrant = { mspId: msp, idHash: hash, grantedBy: authorOf(ctx), txId: ctx.stub.getTxID(), time: txTime(ctx) };
-    await writeJson(ctx, appenderKey(msp, hash), grant);
-    return canonicalJson(grant);
+    return runDirect(ctx, "Audit:AuthorizeAppender", authorizeAppender, [mspId, idHash]);
   }
 
-  /** Withdraws an appender grant. Caller: admin. @returns {"revoked":true} JSON */
+  /** Withdraws an appender grant. Caller: admin (or a quorum, see authority.ts). @returns {"revoked":true} JSON */
   async RevokeAppender(ctx: CairnContext, mspId: string, idHash: string): Promise<string> {
-    const msp = decodeMspId(mspId);
-    const hash = decodeRef("idHash", idHash);
-    requireAdmin(ctx, "RevokeAppender");
-    if ((await readJson<unknown>(ctx, appenderKey(msp, hash))) === null) {
-      throw new ChaincodeError("NOT_FOUND", "no such appender grant");
-    }
-    await ctx.stub.deleteState(appenderKey(msp, hash));
-    return canonicalJson({ revoked: true });
+    return runDirect(ctx, "Audit:RevokeAppender", revokeAppender, [mspId, idHash]);
   }
 
   /** @returns {mspId, idHash, admin, appender} JSON for the calling identity */

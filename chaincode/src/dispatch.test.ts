@@ -7,6 +7,7 @@ import { contracts } from "./index";
 import { KeyRegistryContract } from "./key-registry";
 import { CLIENT, MemoryWorld } from "./memory-stub.testutil";
 import { PolicyContract } from "./policy";
+import { GovernanceContract } from "./governance";
 
 const require = createRequire(import.meta.url);
 
@@ -29,7 +30,7 @@ describe("transaction exposure without decorators", () => {
       "cairn",
       "test",
     );
-    const ours = [new KeyRegistryContract(), new AuditContract(), new PolicyContract()];
+    const ours = [new KeyRegistryContract(), new AuditContract(), new PolicyContract(), new GovernanceContract()];
     for (const contract of ours) {
       const fabric = chaincode.metadata.contracts[contract.getName()]?.transactions ?? [];
       const fromShim = new Map(fabric.map((t) => [t.name, t.parameters?.length ?? 0]));

@@ -12,7 +12,8 @@ import {
   type LedgerReplacedIdentity,
 } from "@cairn/protocol";
 import { Contract } from "fabric-contract-api";
-import { authorOf, requireAdmin, requireService } from "./access";
+import { authorOf, requireService } from "./access";
+import { runDirect, type AdminAction } from "./authority";
 import { readJson, txTime, writeJson, type CairnContext } from "./context";
 import { verifyEd25519 } from "./ed25519";
 import { ChaincodeError } from "./errors";
@@ -34,6 +35,48 @@ async function loadUser(ctx: CairnContext, userRef: string): Promise<KeyRecord> 
   if (!record) throw new ChaincodeError("NOT_FOUND", "no identity key registered for this userRef");
   return record;
 }
+
+/** KeyRegistry:RecoverIdentity's work (see the method). */
+export const recoverIdentity: AdminAction<{ ref: string; key: string; why: string }> = {
+  decode: ([userRef, newIdentityPublicKeyB64, reason]) => {
+    const ref = decodeRef("userRef", userRef);
+    const key = newIdentityPublicKeyB64 ?? "";
+    decodeB64("identityPublicKey", key, 32);
+    return { ref, key, why: decodeString("reason", reason, 1, 500) };
+  },
+  async run(ctx, { ref, key: newIdentityPublicKeyB64, why }) {
+    const record = await loadUser(ctx, ref);
+    if (record.identityPublicKey === newIdentityPublicKeyB64) {
+      throw new ChaincodeError("CONFLICT", "the new identity key equals the current one");
+    }
+    const txId = ctx.stub.getTxID();
+    const at = txTime(ctx);
+    for (const device of record.devices) {
+      if (device.revokedTxId !== null) continue;
+      device.revokedAtMs = ctx.stub.getDateTimestamp().getTime();
+      device.revokedTxId = txId;
+      device.revokedAt = at;
+      device.revocationSignature = null;
+    }
+    record.identityHistory = [
+      ...(record.identityHistory ?? []),
+      {
+        identityPublicKey: record.identityPublicKey,
+        registeredTxId: record.registeredTxId,
+        registeredAt: record.registeredAt,
+        replacedTxId: txId,
+        replacedAt: at,
+        reason: why,
+        replacedBy: authorOf(ctx),
+      },
+    ];
+    record.identityPublicKey = newIdentityPublicKeyB64;
+    record.registeredTxId = txId;
+    record.registeredAt = at;
+    await writeJson(ctx, keyOf(ref), record);
+    return canonicalJson(record);
+  },
+};
 
 export class KeyRegistryContract extends Contract {
   constructor() {
@@ -159,40 +202,7 @@ export class KeyRegistryContract extends Contract {
    * @returns KeyRecord JSON
    */
   async RecoverIdentity(ctx: CairnContext, userRef: string, newIdentityPublicKeyB64: string, reason: string): Promise<string> {
-    const ref = decodeRef("userRef", userRef);
-    decodeB64("identityPublicKey", newIdentityPublicKeyB64, 32);
-    const why = decodeString("reason", reason, 1, 500);
-    requireAdmin(ctx, "RecoverIdentity");
-    const record = await loadUser(ctx, ref);
-    if (record.identityPublicKey === newIdentityPublicKeyB64) {
-      throw new ChaincodeError("CONFLICT", "the new identity key equals the current one");
-    }
-    const txId = ctx.stub.getTxID();
-    const at = txTime(ctx);
-    for (const device of record.devices) {
-      if (device.revokedTxId !== null) continue;
-      device.revokedAtMs = ctx.stub.getDateTimestamp().getTime();
-      device.revokedTxId = txId;
-      device.revokedAt = at;
-      device.revocationSignature = null;
-    }
-    record.identityHistory = [
-      ...(record.identityHistory ?? []),
-      {
-        identityPublicKey: record.identityPublicKey,
-        registeredTxId: record.registeredTxId,
-        registeredAt: record.registeredAt,
-        replacedTxId: txId,
-        replacedAt: at,
-        reason: why,
-        replacedBy: authorOf(ctx),
-      },
-    ];
-    record.identityPublicKey = newIdentityPublicKeyB64;
-    record.registeredTxId = txId;
-    record.registeredAt = at;
-    await writeJson(ctx, keyOf(ref), record);
-    return canonicalJson(record);
+    return runDirect(ctx, "KeyRegistry:RecoverIdentity", recoverIdentity, [userRef, newIdentityPublicKeyB64, reason]);
   }
 
   /**

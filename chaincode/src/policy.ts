@@ -4,7 +4,8 @@
  */
 import { MAX_DEVICES_PER_USER, MAX_RETENTION_SECONDS, MIN_RETENTION_SECONDS } from "@cairn/protocol";
 import { Contract } from "fabric-contract-api";
-import { authorOf, requireAdmin } from "./access";
+import { authorOf } from "./access";
+import { runDirect, type AdminAction } from "./authority";
 import { allInRange, padIndex, readJson, txTime, writeJson, type CairnContext } from "./context";
 import { ChaincodeError } from "./errors";
 import {
@@ -78,6 +79,16 @@ async function setPolicy<P>(ctx: CairnContext, scope: string, policy: P): Promis
   return canonicalJson(record);
 }
 
+export const setOrgPolicy: AdminAction<OrgPolicy> = {
+  decode: ([policyJson]) => decodeOrgPolicy(policyJson ?? ""),
+  run: (ctx, policy) => setPolicy(ctx, ORG_SCOPE, policy),
+};
+
+export const setRoomPolicy: AdminAction<{ ref: string; policy: RoomPolicy }> = {
+  decode: ([roomRef, policyJson]) => ({ ref: decodeRef("roomRef", roomRef), policy: decodeRoomPolicy(policyJson ?? "") }),
+  run: (ctx, { ref, policy }) => setPolicy(ctx, roomScope(ref), policy),
+};
+
 export class PolicyContract extends Contract {
   constructor() {
     super("Policy");
@@ -88,9 +99,7 @@ export class PolicyContract extends Contract {
    * Caller: admin. @returns PolicyRecord JSON
    */
   async SetOrgPolicy(ctx: CairnContext, policyJson: string): Promise<string> {
-    const policy = decodeOrgPolicy(policyJson);
-    requireAdmin(ctx, "SetOrgPolicy");
-    return setPolicy(ctx, ORG_SCOPE, policy);
+    return runDirect(ctx, "Policy:SetOrgPolicy", setOrgPolicy, [policyJson]);
   }
 
   /**
@@ -98,10 +107,7 @@ export class PolicyContract extends Contract {
    * Caller: admin. @returns PolicyRecord JSON
    */
   async SetRoomPolicy(ctx: CairnContext, roomRef: string, policyJson: string): Promise<string> {
-    const ref = decodeRef("roomRef", roomRef);
-    const policy = decodeRoomPolicy(policyJson);
-    requireAdmin(ctx, "SetRoomPolicy");
-    return setPolicy(ctx, roomScope(ref), policy);
+    return runDirect(ctx, "Policy:SetRoomPolicy", setRoomPolicy, [roomRef, policyJson]);
   }
 
   /** @returns PolicyRecord JSON or "null" */

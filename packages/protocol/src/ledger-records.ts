@@ -11,3 +11,4 @@ export * from "./ledger/policy";
 export * from "./ledger/view";
 export * from "./ledger/view-client";
 export * from "./ledger/outbox";
+export * from "./ledger/governance";

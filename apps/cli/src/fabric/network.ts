@@ -202,10 +202,14 @@ function networkFile(c: Ctx, packageId: string): FabricNetworkFile {
   };
 }
 
-/** Waits until the gateway can plan an endorsement by both orgs, then lets Org1's User1 append. */
+/**
+ * Waits until the gateway can plan an endorsement by both orgs, configures governance
+ * (both organisations approve admin actions), then both let Org1's User1 append.
+ */
 async function waitEndorsableAndAuthorize(c: Ctx, step: (l: string) => void): Promise<void> {
   const admin = createFabricLedger({ ...fabricConfigFromNetworkFile(c.lay.networkJson, "org1Admin"), retry: { maxAttempts: 1 } });
   const appender = createFabricLedger(fabricConfigFromNetworkFile(c.lay.networkJson, "org1Appender"));
+  const org2Admin = createFabricLedger(fabricConfigFromNetworkFile(c.lay.networkJson, "org2Admin"));
   try {
     let lastError = "";
     await waitFor(
@@ -225,12 +229,18 @@ async function waitEndorsableAndAuthorize(c: Ctx, step: (l: string) => void): Pr
       throw new Error(`${(err as Error).message}; last gateway answer: ${lastError}`);
     });
     step("gateway endorses with Org1 + Org2");
+    // Admin actions need both organisations from here on: one organisation alone cannot
+    // make itself appender, recover an account or change a policy (Governance).
+    await admin.configureGovernance(["Org1MSP", "Org2MSP"], 2);
     const me = await appender.whoAmI();
-    await admin.authorizeAppender(me.mspId, me.idHash);
-    step(`User1@Org1 authorised to append audit batches`);
+    const proposal = await admin.propose("Audit:AuthorizeAppender", [me.mspId, me.idHash]);
+    const approved = await org2Admin.approve(proposal.id);
+    if (!approved.executed) throw new Error("the appender grant was not executed after both organisations approved");
+    step(`governance: Org1 + Org2 must approve admin actions; they authorised User1@Org1 to append audit batches`);
   } finally {
     await admin.close();
     await appender.close();
+    await org2Admin.close();
   }
 }
 

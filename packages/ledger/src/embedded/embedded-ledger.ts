@@ -7,6 +7,7 @@
 import {
   AuditContract,
   detachFabricProcessHooks,
+  GovernanceContract,
   KeyRegistryContract,
   PolicyContract,
   type FabricContract,
@@ -145,7 +146,7 @@ function build(
 export function createEmbeddedLedger(options: EmbeddedLedgerOptions): EmbeddedLedger {
   detachFabricProcessHooks();
   const identity = options.identity ?? DEFAULT_EMBEDDED_IDENTITY;
-  const contracts = [new KeyRegistryContract(), new AuditContract(), new PolicyContract()];
+  const contracts = [new KeyRegistryContract(), new AuditContract(), new PolicyContract(), new GovernanceContract()];
   if (options.prisma) return build(options.prisma, identity, options.clock ?? (() => new Date()), contracts, () => Promise.resolve());
   if (typeof options.databaseUrl !== "string" || options.databaseUrl.length === 0) {
     throw new TypeError("createEmbeddedLedger needs a prisma client or a databaseUrl");

@@ -9,9 +9,12 @@ import {
   LedgerBatchRecord,
   LedgerCheckpoint,
   LedgerKeyRecord,
+  LedgerGovernanceConfig,
   LedgerLeaf,
+  LedgerProposal,
   LedgerRoomHead,
   LedgerWhoAmI,
+  type GovernedAction,
   splitBatchRecord,
 } from "@cairn/protocol";
 import type {
@@ -41,8 +44,15 @@ export interface FabricLedger extends Ledger {
   getBatch(index: number): Promise<LedgerBatch | null>;
   /** The calling identity as the chaincode sees it. */
   whoAmI(): Promise<WhoAmI>;
-  /** Lets an identity append audit batches (caller must be an admin). */
+  /** Lets an identity append audit batches (caller must be an admin; refused once governance needs a quorum). */
   authorizeAppender(mspId: string, idHash: string): Promise<TxReceipt>;
+  /** Names the governing organisations and the quorum, once (Governance:Configure; an admin of one of them). */
+  configureGovernance(orgs: string[], quorum: number): Promise<LedgerGovernanceConfig>;
+  getGovernance(): Promise<LedgerGovernanceConfig | null>;
+  /** Proposes an admin action with its string arguments (Governance:Propose); executed once a quorum approves. */
+  propose(action: GovernedAction, args: string[]): Promise<LedgerProposal>;
+  /** Approves for the caller's organisation (Governance:Approve); the approval reaching the quorum executes it. */
+  approve(proposalId: string): Promise<LedgerProposal>;
   /**
    * Endorses a read-only transaction without submitting it: succeeds once the gateway
    * can find peers of every organisation the endorsement policy needs.
@@ -168,6 +178,25 @@ export function createFabricLedger(config: FabricLedgerConfig): FabricLedger {
       const { result } = await submit("Audit:AuthorizeAppender", [mspId, idHash]);
       const grant = parseRecord(LedgerAppenderGrant, result, "AuthorizeAppender");
       return { txId: grant.txId, timestamp: new Date(grant.time) };
+    },
+
+    async configureGovernance(orgs: string[], quorum: number): Promise<LedgerGovernanceConfig> {
+      const { result } = await submit("Governance:Configure", [JSON.stringify(orgs), String(quorum)]);
+      return parseRecord(LedgerGovernanceConfig, result, "Configure");
+    },
+
+    async getGovernance(): Promise<LedgerGovernanceConfig | null> {
+      return parseOptionalRecord(LedgerGovernanceConfig, await evaluate("Governance:GetConfig", []), "GetConfig");
+    },
+
+    async propose(action: GovernedAction, args: string[]): Promise<LedgerProposal> {
+      const { result } = await submit("Governance:Propose", [action, JSON.stringify(args)]);
+      return parseRecord(LedgerProposal, result, "Propose");
+    },
+
+    async approve(proposalId: string): Promise<LedgerProposal> {
+      const { result } = await submit("Governance:Approve", [proposalId]);
+      return parseRecord(LedgerProposal, result, "Approve");
     },
 
     async probeEndorsement(): Promise<void> {
