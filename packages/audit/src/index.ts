@@ -89,3 +89,27 @@ export {
   type MembershipReplay,
   type Ed25519Verify,
 } from "./membership-chain";
+export {
+  checkpointBody,
+  parseCheckpointBody,
+  cosignatureMessage,
+  cosignaturePayload,
+  splitCosignature,
+  formatSignedNote,
+  parseSignedNote,
+  signatureLine,
+  parseSignatureLine,
+  noteKeyId,
+  noteBytes,
+  noteText,
+  formatVerifierKey,
+  parseVerifierKey,
+  sameKeyId,
+  NoteError,
+  SIG_TYPE_ED25519,
+  SIG_TYPE_COSIGNATURE_V1,
+  type CheckpointFields,
+  type NoteSignature,
+  type VerifierKey,
+} from "./note/signed-note";
+export { addCheckpoint, type WitnessAnswer, type WitnessDeps, type WitnessIdentity, type WitnessLog, type WitnessedTree } from "./note/witness";
