@@ -183,7 +183,7 @@ describe("cairn-verify installed from its tarball alone", () => {
       messages: 15,
       anchored: 15,
       findings: [],
-      checkpointFile: { cosigned: false },
+      checkpointFile: { witnesses: { required: 0, of: 0, witnessed: 0 } },
     });
 
     // Edited ciphertext of room sequence 7: exit 1, the finding at that message.

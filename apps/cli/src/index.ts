@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** `cairn` — Cairn's command line: start the stack; export, verify and record checkpoints of audit trails. */
+import { witnessPolicy, type WitnessPolicy } from "@cairn/audit";
 import { Command, InvalidArgumentError } from "commander";
 import { parseBackend, startBalancer, type BalancerBackend } from "./stack/balancer";
 import { startStack } from "./stack/start";
@@ -123,11 +124,33 @@ program
   .option("--json", "print the report as JSON", false)
   .option("--no-progress", "no progress bar")
   .option("--threads <n>", "signature worker threads (0: none; default cores − 1)", threadCount, Math.max(1, availableParallelism() - 1))
+  .option("--witness <key>", "a witness's verifier key (as `cairn witness` prints it); repeat for each", collect, [])
+  .option("--witnesses-required <k>", "how many of the --witness keys must have cosigned every checkpoint (default: all)", wholeNumber)
   .addHelpText("after", `\n${SETTINGS_HELP}\nOffline, without the ledger: cairn checkpoint --bundle <bundle> --out <file>, then cairn-verify (@cairn/verify).`)
-  .action(async (bundle: string, opts: { ledger?: string; network?: string; dataDir: string; json: boolean; progress: boolean; threads: number }) => {
-    const settings = settingsFor(opts);
-    const { verifyCommand } = await import("./audit/verify-command");
-    process.exit(await verifyCommand(bundle, { ...settings, json: opts.json, progress: opts.progress, threads: opts.threads }));
+  .action(
+    async (
+      bundle: string,
+      opts: { ledger?: string; network?: string; dataDir: string; json: boolean; progress: boolean; threads: number; witness: string[]; witnessesRequired?: number },
+    ) => {
+      const settings = settingsFor(opts);
+      const { verifyCommand } = await import("./audit/verify-command");
+      const policy = opts.witness.length > 0 ? policyOf(opts.witness, opts.witnessesRequired) : undefined;
+      process.exit(await verifyCommand(bundle, { ...settings, json: opts.json, progress: opts.progress, threads: opts.threads, ...(policy ? { witnessPolicy: policy } : {}) }));
+    },
+  );
+
+program
+  .command("witness")
+  .description("run a witness: cosign the log's checkpoints only when each extends the last one cosigned (c2sp.org/tlog-witness)")
+  .requiredOption("--log-key <key>", "the log's verifier key, as the relay prints it at start (its name is the log's origin)")
+  .option("--name <name>", "this witness's key name", "cairn.witness")
+  .option("--port <port>", "port to listen on", port, 3300)
+  .option("--host <host>", "address to listen on", "127.0.0.1")
+  .option("--data-dir <dir>", "where the witness keeps its key and state", path.join(DEFAULT_DATA_DIR, "witness"))
+  .action(async (opts: { logKey: string; name: string; port: number; host: string; dataDir: string }) => {
+    const { startWitness } = await import("./witness/witness-server");
+    const w = await startWitness({ dataDir: opts.dataDir, port: opts.port, host: opts.host, name: opts.name, logKey: opts.logKey });
+    process.stdout.write(`witness listening at ${w.url}\nits verifier key (give it to cairn verify --witness):\n${w.verifierKey}\n`);
   });
 
 program
@@ -140,7 +163,7 @@ program
   .option("--data-dir <dir>", "the data directory `npm start` uses", DEFAULT_DATA_DIR)
   .addHelpText(
     "after",
-    `\n${SETTINGS_HELP}\nThe file carries no signature (witness cosignatures do not exist yet): it is worth what the ledger it was read from is worth. ` +
+    `\n${SETTINGS_HELP}\nThe file carries no signature: it is worth what the ledger it was read from is worth (witness cosignatures travel in the bundle's checkpoint lines; check them with --witness). ` +
       "Record it yourself, from a ledger you trust (on Fabric, a peer of an organisation other than the operator's).",
   )
   .action(async (opts: { out: string; bundle?: string; ledger?: string; network?: string; dataDir: string }) => {
@@ -158,6 +181,26 @@ function isoTime(value: string): Date {
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw new InvalidArgumentError("an ISO 8601 time, e.g. 2026-11-01T00:00:00Z");
   return new Date(t);
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError("a whole number");
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The verifier's witness policy from the command line; a bad one is unusable input (exit 2). */
+function policyOf(keys: string[], required: number | undefined): WitnessPolicy {
+  try {
+    return witnessPolicy(keys, required);
+  } catch (err) {
+    process.stderr.write(`unusable witness policy: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
 }
 
 function threadCount(value: string): number {

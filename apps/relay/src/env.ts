@@ -36,6 +36,14 @@ const Env = z.object({
   /** Key of the keyed hashes that stand for users on chain (hex, ≥ 32 bytes). */
   CAIRN_SERVER_SECRET: z.string().regex(/^[0-9a-f]{64,}$/, "64+ hex characters"),
   CAIRN_LEDGER: z.enum(["embedded", "fabric"]).default("embedded"),
+  /** Witnesses (`cairn witness` URLs, comma-separated) every checkpoint is sent to for cosigning; none by default. */
+  CAIRN_WITNESSES: z
+    .string()
+    .default("")
+    .transform((s) => s.split(",").map((u) => u.trim()).filter((u) => u.length > 0))
+    .pipe(z.array(z.url()).max(16)),
+  /** The log's origin line in its signed checkpoints (default: named after the log's key). */
+  CAIRN_LOG_ORIGIN: z.string().min(1).max(255).regex(/^[^\s+]+$/, "no spaces").optional(),
   /** network.json of the Fabric network (written by `pnpm fabric:up`). */
   CAIRN_FABRIC_NETWORK: z.string().default(".data/fabric/network.json"),
   CAIRN_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(10).default(250),

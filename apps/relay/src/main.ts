@@ -16,7 +16,7 @@
  */
 import { createServer } from "node:http";
 import path from "node:path";
-import { followCheckpoints, openLedger, startLedgerWorker } from "@cairn/anchoring";
+import { followCheckpoints, logSigner, openLedger, startLedgerWorker } from "@cairn/anchoring";
 import { createPrismaClient, sqlPool, subscribeServerEvents } from "@cairn/db";
 import { migrate } from "@cairn/db/migrate";
 import { createLogger, errorFields, type Logger } from "@cairn/log";
@@ -71,12 +71,15 @@ async function main(): Promise<void> {
       log,
     }),
   );
+  const signer = logSigner(env.CAIRN_SERVER_SECRET, env.CAIRN_LOG_ORIGIN);
   const worker = startLedgerWorker({
     prisma,
     ledger,
     databaseUrl: env.DATABASE_URL,
     serverSecret: env.CAIRN_SERVER_SECRET,
     log,
+    witnesses: env.CAIRN_WITNESSES,
+    logSigner: signer,
     intervalMs: env.CAIRN_ANCHOR_INTERVAL_MS,
     maxBatch: env.CAIRN_ANCHOR_MAX_BATCH,
   });
@@ -147,6 +150,9 @@ async function main(): Promise<void> {
     ledger: ledger.kind,
     adapter: env.CAIRN_RELAY_ADAPTER,
     ...(env.CAIRN_RELAY_ID ? { relayId: env.CAIRN_RELAY_ID } : {}),
+    // What a witness is started with (cairn witness --log-key …), and how many there are.
+    logKey: signer.verifierKey,
+    witnesses: env.CAIRN_WITNESSES.length,
   });
 }
 

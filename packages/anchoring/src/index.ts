@@ -7,6 +7,7 @@
 export { startLedgerWorker, LEADER_LOCK_ID, type LedgerWorker, type LedgerWorkerOptions } from "./worker";
 export { anchorRound, syncFromChain, indexProofNodes, type AnchorRound } from "./anchor";
 export { outboxRound, type OutboxRound } from "./outbox";
+export { logSigner, witnessCheckpoint, type LogSigner } from "./witnessing";
 export { followCheckpoints, type CheckpointFollower } from "./checkpoint-follower";
 export { openLedger, type OpenLedgerOptions, type LedgerKindName } from "./open-ledger";
 export * from "./export/index";

@@ -14,6 +14,7 @@ import { errorFields, type Logger } from "@cairn/log";
 import { anchorRound, syncFromChain } from "./anchor";
 import { outboxRound } from "./outbox";
 import { roomRef } from "./user-ref";
+import { witnessCheckpoint, type LogSigner } from "./witnessing";
 
 /** Arbitrary constant naming the leader lock. */
 export const LEADER_LOCK_ID = 72_707_370;
@@ -28,6 +29,9 @@ export interface LedgerWorkerOptions {
   intervalMs: number;
   maxBatch: number;
   onCheckpoint?: (checkpoint: LedgerCheckpoint) => void;
+  /** Witness URLs (`cairn witness`) each new checkpoint is sent to, signed by `logSigner`; none by default. */
+  witnesses?: readonly string[];
+  logSigner?: LogSigner;
 }
 
 export interface LedgerWorker {
@@ -43,6 +47,9 @@ export function startLedgerWorker(opts: LedgerWorkerOptions): LedgerWorker {
   let leader = false;
   let wakeUp: (() => void) | null = null;
   let lockClient: pg.Client | null = null;
+  /** Checkpoints go to the witnesses in order, one after another, never holding up anchoring. */
+  let witnessing: Promise<unknown> = Promise.resolve();
+  const witnesses = opts.witnesses ?? [];
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -117,6 +124,11 @@ export function startLedgerWorker(opts: LedgerWorkerOptions): LedgerWorker {
           log.info("anchored", { appended: round.appended, treeSize: chainSize, txId: round.checkpoint.txId });
           await publishServerEvent(prisma, { type: "checkpoint", treeSize: chainSize });
           opts.onCheckpoint?.(round.checkpoint);
+          const cp = round.checkpoint;
+          if (witnesses.length > 0 && opts.logSigner) {
+            const signer = opts.logSigner;
+            witnessing = witnessing.then(() => witnessCheckpoint(prisma, cp, signer, witnesses, log)).catch(() => undefined);
+          }
           continue; // more may be pending: go again without waiting
         }
       } catch (err) {
@@ -139,6 +151,7 @@ export function startLedgerWorker(opts: LedgerWorkerOptions): LedgerWorker {
       stopped = true;
       wakeUp?.();
       await running;
+      await witnessing;
       if (lockClient) {
         await lockClient.query("SELECT pg_advisory_unlock($1)", [LEADER_LOCK_ID]).catch(() => undefined);
         await lockClient.end().catch(() => undefined);

@@ -64,7 +64,7 @@ export { PathCache, type NodeHasher } from "./bundle/path-cache";
 export { verifyBundle, BundleUnusableError, FINDING_DESCRIPTIONS, type VerifyReport } from "./bundle/verify";
 export type { MembershipReport } from "./bundle/checks/membership";
 export type { CompletenessReport } from "./bundle/checks/completeness";
-export type { VerifyDeps, LedgerView, SignatureJob } from "./bundle/verify-deps";
+export type { VerifyDeps, LedgerView, SignatureJob, WitnessPolicy } from "./bundle/verify-deps";
 export { describeCompleteness, describeMembership, formatReport } from "./bundle/report";
 export {
   checkpointFileLedger,
@@ -113,3 +113,4 @@ export {
   type VerifierKey,
 } from "./note/signed-note";
 export { addCheckpoint, type WitnessAnswer, type WitnessDeps, type WitnessIdentity, type WitnessLog, type WitnessedTree } from "./note/witness";
+export { witnessPolicy } from "./bundle/witness-policy";

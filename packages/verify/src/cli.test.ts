@@ -88,7 +88,7 @@ describe("cairn-verify", () => {
     const r = await cli(["--help"]);
     expect(r.code).toBe(0);
     expect(r.out).toBe(HELP);
-    expect(r.out).toContain("witness cosignatures do not exist yet");
+    expect(r.out).toContain("--witness <key>");
     expect(r.out).toContain("cairn checkpoint --bundle");
   });
 
@@ -100,6 +100,11 @@ describe("cairn-verify", () => {
     expect(
       (await cli(["a", "--checkpoints", path.join(dir, "cp.json"), "--threads", "-1"])).code,
     ).toBe(2);
+    const badWitness = await cli(["a", "--checkpoints", path.join(dir, "cp.json"), "--witness", "not-a-key"]);
+    expect(badWitness.code).toBe(2);
+    expect(badWitness.err).toContain("unusable witness policy");
+    const tooMany = await cli(["a", "--checkpoints", path.join(dir, "cp.json"), "--witnesses-required", "1"]);
+    expect(tooMany.err).toContain("the number of witnesses required is 1 to 0");
   });
 
   test("an unreadable or invalid checkpoint file, or one with cosignatures it cannot check, exits 2", async () => {

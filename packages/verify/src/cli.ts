@@ -11,11 +11,14 @@ import {
   CheckpointFileGapError,
   CheckpointFileInvalidError,
   formatReport,
+  witnessPolicy,
+  type VerifyReport,
+  type WitnessPolicy,
 } from "@cairn/audit";
 import type { CheckpointFile } from "@cairn/protocol";
 import { readCheckpointFile, verifyOffline } from "./verify-offline";
 
-export const HELP = `Usage: cairn-verify <bundle.jsonl> --checkpoints <checkpoint-file.json> [--json] [--threads <n>]
+export const HELP = `Usage: cairn-verify <bundle.jsonl> --checkpoints <checkpoint-file.json> [--witness <key>]... [--witnesses-required <k>] [--json] [--threads <n>]
 
 Checks a Cairn audit bundle (cairn export) offline: every envelope signature, sender
 key, leaf hash, inclusion proof, room-sequence continuity, the trailer and the export's
@@ -26,18 +29,24 @@ network connection.
                         with \`cairn checkpoint --bundle <bundle> --out <file>\` from the
                         ledger; it must answer every checkpoint, sender key record and
                         export leaf the bundle refers to
+  --witness <key>       a witness's verifier key (\`cairn witness\` prints it); repeat
+                        for each witness you trust. Every checkpoint in the bundle must
+                        then carry valid cosignatures from --witnesses-required of them
+  --witnesses-required <k>  k of the witnesses given (default: all of them)
   --json                print the report as JSON
   --threads <n>         signature worker threads (0: none; default cores - 1)
   -h, --help            this text
 
 Exit status: 0 pass; 1 findings (listed); 2 unusable input.
 
-What you are trusting: today the checkpoint file carries no signature of its own --
-witness cosignatures do not exist yet, and version 1 files must have none. A pass
+What you are trusting: the checkpoint file carries no signature of its own. A pass
 means the bundle matches the chain AS THE CHECKPOINT FILE RECORDS IT, so the result is
 worth what the file's source is worth: record it yourself, or get it from someone you
 trust, from a ledger the operator cannot rewrite alone (on Fabric, a peer of another
-organisation; the embedded ledger is in the operator's own database). Online
+organisation; the embedded ledger is in the operator's own database). With --witness,
+each checkpoint must also be cosigned by k of the witnesses you name, each of which
+cosigns a log only when it extends what it cosigned before: then you trust those
+witnesses' keys (k of n), not the operator. Online
 verification against a Fabric peer is not in this package: use \`cairn verify --ledger
 fabric\` from a Cairn checkout.
 `;
@@ -47,16 +56,18 @@ export interface CliIo {
   err(text: string): void;
 }
 
-function trustNote(file: CheckpointFile, path: string): string {
+function trustNote(file: CheckpointFile, path: string, witnesses: VerifyReport["witnesses"]): string {
   return (
     `Checked offline against ${path} (${file.ledger} ledger, recorded ${file.recordedAt}; source: ${file.source}).\n` +
-    "Trust rests on that file's source: it carries no witness cosignatures."
+    (witnesses.required > 0
+      ? `Trust rests on the ${witnesses.of} witness key(s) you gave (${witnesses.required} required per checkpoint) and on that file's source for keys and leaves.`
+      : "Trust rests on that file's source: no witness cosignatures were required (--witness).")
   );
 }
 
 /** Runs the command. @returns the exit status */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let values: { checkpoints?: string; json?: boolean; threads?: string; help?: boolean };
+  let values: { checkpoints?: string; json?: boolean; threads?: string; help?: boolean; witness?: string[]; "witnesses-required"?: string };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -66,6 +77,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         checkpoints: { type: "string" },
         json: { type: "boolean", default: false },
         threads: { type: "string" },
+        witness: { type: "string", multiple: true },
+        "witnesses-required": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -88,6 +101,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err("--threads takes 0–64\n");
     return 2;
   }
+  let policy: WitnessPolicy | undefined;
+  const keys = values.witness ?? [];
+  const k = values["witnesses-required"];
+  if (keys.length > 0 || k !== undefined) {
+    try {
+      policy = witnessPolicy(keys, k === undefined ? undefined : Number(k));
+    } catch (err) {
+      io.err(`unusable witness policy: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
   let checkpoints: CheckpointFile;
   try {
     checkpoints = await readCheckpointFile(values.checkpoints);
@@ -96,7 +120,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 2;
   }
   try {
-    const report = await verifyOffline(bundle, checkpoints, { threads });
+    const report = await verifyOffline(bundle, checkpoints, { threads, ...(policy ? { witnessPolicy: policy } : {}) });
     if (report.header.ledger !== checkpoints.ledger) {
       io.err(
         `warning: the bundle was exported on the ${report.header.ledger} ledger, the checkpoint file records the ${checkpoints.ledger} ledger\n`,
@@ -108,11 +132,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         ledger: checkpoints.ledger,
         recordedAt: checkpoints.recordedAt,
         source: checkpoints.source,
-        cosigned: false,
+        witnesses: report.witnesses,
       };
       io.out(`${JSON.stringify({ ...report, checkpointFile: source }, null, 2)}\n`);
     } else {
-      io.out(`${formatReport(report, bundle)}\n\n${trustNote(checkpoints, values.checkpoints)}\n`);
+      io.out(`${formatReport(report, bundle)}\n\n${trustNote(checkpoints, values.checkpoints, report.witnesses)}\n`);
     }
     return report.ok ? 0 : 1;
   } catch (err) {

@@ -11,6 +11,7 @@ import {
   parseCheckpointFile,
   verifyBundle,
   type VerifyReport,
+  type WitnessPolicy,
 } from "@cairn/audit";
 import { createSignaturePool, nodeVerifyHost, type SignaturePool } from "@cairn/audit/node";
 import type { CheckpointFile } from "@cairn/protocol";
@@ -18,6 +19,8 @@ import type { CheckpointFile } from "@cairn/protocol";
 export interface OfflineOptions {
   /** Signature worker threads; 0 verifies on the main thread. */
   threads: number;
+  /** k of n witnesses' cosignatures required on every checkpoint. */
+  witnessPolicy?: WitnessPolicy;
 }
 
 /**
@@ -45,6 +48,7 @@ export async function verifyOffline(
     return await verifyBundle(lines, {
       ...nodeVerifyHost(pool),
       ledger: checkpointFileLedger(checkpoints),
+      ...(opts.witnessPolicy ? { witnessPolicy: opts.witnessPolicy } : {}),
     });
   } finally {
     lines.close();

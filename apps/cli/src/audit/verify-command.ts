@@ -6,7 +6,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import cliProgress from "cli-progress";
-import { BundleUnusableError, formatReport, verifyBundle, type VerifyReport } from "@cairn/audit";
+import { BundleUnusableError, formatReport, verifyBundle, type VerifyReport, type WitnessPolicy } from "@cairn/audit";
 import type { Ledger } from "@cairn/ledger";
 import { createSignaturePool, nodeVerifyHost, type SignaturePool } from "@cairn/audit/node";
 import { openReadLedger, type ReadLedger } from "./read-ledger";
@@ -19,6 +19,8 @@ export interface VerifyCommandOptions {
   progress: boolean;
   /** Signature worker threads; 0 verifies on the main thread. */
   threads: number;
+  /** k of n witnesses' cosignatures on every checkpoint. */
+  witnessPolicy?: WitnessPolicy;
 }
 
 /** Verifies one bundle file against an open ledger. */
@@ -27,6 +29,7 @@ export async function verifyFile(
   ledger: Ledger,
   onProgress?: (bytes: number) => void,
   pool?: SignaturePool,
+  policy?: WitnessPolicy,
 ): Promise<VerifyReport> {
   const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
   let bytes = 0;
@@ -38,6 +41,7 @@ export async function verifyFile(
     return await verifyBundle(lines, {
       ...nodeVerifyHost(pool),
       ledger,
+      ...(policy ? { witnessPolicy: policy } : {}),
       onProgress: () => onProgress?.(bytes),
     });
   } finally {
@@ -63,7 +67,7 @@ export async function verifyCommand(file: string, opts: VerifyCommandOptions): P
     read = openReadLedger(opts);
     bar?.start(size, 0);
     pool = opts.threads > 0 ? createSignaturePool(opts.threads) : undefined;
-    const report = await verifyFile(file, read.ledger, (b) => bar?.update(Math.min(b, size)), pool);
+    const report = await verifyFile(file, read.ledger, (b) => bar?.update(Math.min(b, size)), pool, opts.witnessPolicy);
     bar?.update(size);
     bar?.stop();
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, file)}\n`);

@@ -18,6 +18,8 @@ import { startBalancer, type Balancer } from "./balancer";
 import { relayChild, relayReady, webChild, webReady } from "./children";
 import { loadOrCreateSecret } from "./secret";
 import { supervise, type Supervised } from "./supervisor";
+import { logSigner } from "@cairn/anchoring";
+import { startWitness } from "../witness/witness-server";
 
 export interface StartOptions {
   webPort: number;
@@ -78,6 +80,12 @@ export async function startStack(opts: StartOptions): Promise<void> {
   // On Fabric, bring up (or reuse) the native network; it outlives this process
   // (`pnpm fabric:down` stops it), as a real network would.
   const fabric = opts.ledger === "fabric" ? await fabricUp() : null;
+  // On Fabric, Org2 runs a witness of the log (its own key, in its own directory): every
+  // checkpoint is cosigned only if it extends the last one Org2 cosigned.
+  const witness = fabric
+    ? await startWitness({ dataDir: path.join(dataDir, "witness-org2"), port: 0, name: "witness.org2.example.com", logKey: logSigner(secret).verifierKey })
+    : null;
+  if (witness) say(`witness     Org2's, at ${witness.url}; its key (for cairn verify --witness): ${witness.verifierKey}`);
   const webUrl = `http://localhost:${opts.webPort}`;
   const relayUrl = `http://localhost:${opts.relayPort}`;
   // One relay serves the relay port itself; several sit behind the balancer there.
@@ -99,6 +107,7 @@ export async function startStack(opts: StartOptions): Promise<void> {
     // Ctrl-C in a terminal signals the children too: none of their exits is a crash now.
     for (const s of supervised) s.hold();
     await balancer?.close();
+    await witness?.close();
     for (const s of [...supervised].reverse()) await s.stop();
     await db.stop();
     process.exit(code);
@@ -123,6 +132,7 @@ export async function startStack(opts: StartOptions): Promise<void> {
               CAIRN_WEB_ORIGINS: `${webUrl},http://127.0.0.1:${opts.webPort}`,
               CAIRN_SERVER_SECRET: secret,
               CAIRN_LEDGER: opts.ledger,
+              ...(witness ? { CAIRN_WITNESSES: witness.url } : {}),
               ...(fabric ? { CAIRN_FABRIC_NETWORK: fabric.networkJson } : {}),
               ...(r.id ? { CAIRN_RELAY_ADAPTER: "postgres", CAIRN_RELAY_ID: r.id } : {}),
             },

@@ -170,7 +170,9 @@ export async function writeExport(opts: WriteExportOptions): Promise<ExportResul
   const writeCheckpoint = async (cp: BundleCheckpoint) => {
     if (written.has(cp.treeSize)) return;
     written.add(cp.treeSize);
-    await writer.checkpoint(cp);
+    const cosigned = await prisma.checkpointCosignature.findMany({ where: { treeSize: BigInt(cp.treeSize) }, orderBy: { witness: "asc" } });
+    const first = cosigned[0];
+    await writer.checkpoint(first ? { ...cp, witnessed: { origin: first.origin, cosignatures: cosigned.map((c) => c.line) } } : cp);
   };
 
   // The membership chain first, from its create event (a reader replays it whole) to the end of the range.

@@ -13,6 +13,7 @@ export const FINDING_CODES = {
   "invalid-device-certificate": "the identity key's signature over the device certificate does not verify",
   "revoked-device": "the message was stored after its device was revoked on chain",
   "forged-checkpoint": "a checkpoint that the ledger does not hold (forged or never anchored)",
+  "unwitnessed-checkpoint": "a checkpoint without the cosignatures the witness policy requires (k of n)",
   "missing-checkpoint": "a proof names a checkpoint that the bundle does not contain",
   "unanchored-message": "a message or membership event without an inclusion proof (not yet anchored when exported)",
   "leaf-hash-mismatch": "the stated leaf hash differs from the one recomputed from the message",

@@ -103,6 +103,11 @@ export interface BundleKeys {
 /** A checkpoint line: the chain's checkpoint (@cairn/protocol LedgerCheckpoint) as it is, same field names. */
 export interface BundleCheckpoint extends LedgerCheckpoint {
   type: "checkpoint";
+  /**
+   * Witnesses' cosignatures (C2SP cosignature/v1 signature lines) of the log's checkpoint
+   * note "<origin>\n<treeSize>\n<base64 root>\n"; absent when no witness cosigned it.
+   */
+  witnessed?: { origin: string; cosignatures: string[] };
 }
 
 /**

@@ -128,7 +128,14 @@ function keys(o: Obj): BundleKeys {
 }
 
 function checkpoint(o: Obj): BundleCheckpoint {
-  return { type: "checkpoint", treeSize: int(o, "treeSize"), rootHash: hash(o, "rootHash"), txId: str(o, "txId", 256), time: time(o, "time") };
+  const cp: BundleCheckpoint = { type: "checkpoint", treeSize: int(o, "treeSize"), rootHash: hash(o, "rootHash"), txId: str(o, "txId", 256), time: time(o, "time") };
+  if (o.witnessed === undefined) return cp;
+  const w = obj(o.witnessed, "witnessed");
+  const lines = w.cosignatures;
+  if (!Array.isArray(lines) || lines.length > 32 || !lines.every((l) => typeof l === "string" && l.length <= 512)) {
+    fail("witnessed.cosignatures must be at most 32 signature lines");
+  }
+  return { ...cp, witnessed: { origin: str(w, "origin", 255), cosignatures: lines as string[] } };
 }
 
 function envelope(v: unknown): WireEnvelope {

@@ -37,6 +37,11 @@ export function formatReport(r: VerifyReport, file: string): string {
   );
   out.push(`  ${describeMembership(r.membership)}`);
   out.push(`  ${describeCompleteness(r.completeness)}`);
+  out.push(
+    r.witnesses.required > 0
+      ? `  witnesses: ${r.witnesses.witnessed} of ${r.checkpoints} checkpoint(s) cosigned by at least ${r.witnesses.required} of the ${r.witnesses.of} witnesses given`
+      : "  witnesses: none required (give --witness keys and --witnesses-required to check cosignatures)",
+  );
   if (r.trailer?.exportLeafIndex !== undefined && r.trailer?.exportLeafIndex !== null) out.push(`  export recorded as audit leaf ${r.trailer.exportLeafIndex}`);
   out.push("");
   if (r.ok) {

@@ -5,6 +5,7 @@
  * for disclosed plaintext.
  */
 import type { Envelope } from "@cairn/protocol";
+import type { VerifierKey } from "../note/signed-note";
 
 /** The parts of @cairn/ledger's Ledger the verifier reads (structurally the same types). */
 export interface LedgerView {
@@ -26,7 +27,15 @@ export interface SignatureJob {
   signature: Uint8Array;
 }
 
+/** Which witnesses must have cosigned each checkpoint: `required` of `witnesses` (k of n). */
+export interface WitnessPolicy {
+  witnesses: readonly VerifierKey[];
+  required: number;
+}
+
 export interface VerifyDeps {
+  /** k of n witnesses' cosignatures required on every checkpoint; none required when absent. */
+  witnessPolicy?: WitnessPolicy;
   /** The chain to check against: the ledger's own records, never Cairn's database. */
   ledger: LedgerView;
   /** Ed25519 signature check (libsodium, WebCrypto or node:crypto). */

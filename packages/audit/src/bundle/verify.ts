@@ -47,6 +47,8 @@ export interface VerifyReport {
   membership: MembershipReport;
   /** Whether the chain's room head proves that nothing anchored was left out. */
   completeness: CompletenessReport;
+  /** The witness policy applied (k of n) and how many checkpoints met it. */
+  witnesses: { required: number; of: number; witnessed: number };
   plaintextChecked: number;
   plaintextUnchecked: number;
   trailer: BundleTrailer | null;
@@ -150,6 +152,7 @@ export async function verifyBundle(source: AsyncIterable<string> | Iterable<stri
     senders: senders.count,
     membership: membership.report(),
     completeness,
+    witnesses: { required: deps.witnessPolicy?.required ?? 0, of: deps.witnessPolicy?.witnesses.length ?? 0, witnessed: checkpoints.witnessed },
     plaintextChecked: messages.plaintextChecked,
     plaintextUnchecked: messages.plaintextUnchecked,
     trailer,

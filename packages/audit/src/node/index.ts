@@ -11,6 +11,7 @@ export {
   createLineHash,
   decodeBase64Url,
   ed25519PublicKey,
+  ed25519Signer,
   hchacha20,
   openEnvelope,
   sha256,

@@ -4,7 +4,7 @@
  * plaintext (HChaCha20 subkey + IETF ChaCha20-Poly1305, as libsodium's
  * crypto_aead_xchacha20poly1305_ietf; draft-irtf-cfrg-xchacha §2.2–2.3).
  */
-import { createDecipheriv, createHash, createPublicKey, verify, type KeyObject } from "node:crypto";
+import { createDecipheriv, createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import { envelopeHeaderBytes, type Envelope } from "@cairn/protocol";
 
 // DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the raw 32-byte key follows.
@@ -31,6 +31,20 @@ export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signat
     keys.set(id, key);
   }
   return verify(null, message, key, signature);
+}
+
+// DER prefix of an Ed25519 PKCS#8 private key (RFC 8410): the 32-byte seed follows.
+const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+/**
+ * An Ed25519 signer from a 32-byte seed (a log's or a witness's key), on node:crypto.
+ * @throws RangeError when the seed is not 32 bytes
+ */
+export function ed25519Signer(seed: Uint8Array): { publicKey: Uint8Array; sign(message: Uint8Array): Uint8Array } {
+  if (seed.length !== 32) throw new RangeError("Ed25519 seeds are 32 bytes");
+  const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: "der", type: "pkcs8" });
+  const publicKey = new Uint8Array(createPublicKey(key).export({ format: "der", type: "spki" }).subarray(ED25519_SPKI_PREFIX.length));
+  return { publicKey, sign: (message) => new Uint8Array(sign(null, message, key)) };
 }
 
 export function sha256(data: Uint8Array): Uint8Array {

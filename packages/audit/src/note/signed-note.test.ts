@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ed25519FromSeed, verifyEd25519 } from "./note.testutil";
+import { ed25519Signer as ed25519FromSeed, verifyEd25519 } from "../node/node-crypto";
 import {
   checkpointBody,
   cosignatureMessage,

@@ -3,7 +3,7 @@ import { consistencyProof } from "../consistency";
 import { leafHash } from "../hash";
 import { MemoryTree } from "../subtree";
 import { rootFromLeaves } from "../frontier";
-import { ed25519FromSeed, verifyEd25519 } from "./note.testutil";
+import { ed25519Signer as ed25519FromSeed, verifyEd25519 } from "../node/node-crypto";
 import {
   checkpointBody,
   cosignatureMessage,

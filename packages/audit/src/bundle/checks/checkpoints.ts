@@ -6,6 +6,7 @@
  */
 import type { BundleCheckpoint, BundleProof } from "../format";
 import { decodeHex } from "../hex";
+import { checkpointBody, cosignatureMessage, NoteError, parseSignatureLine, sameKeyId, SIG_TYPE_COSIGNATURE_V1, splitCosignature } from "../../note/signed-note";
 import { PathCache } from "../path-cache";
 import type { FindingAt, VerifyContext } from "./context";
 
@@ -28,8 +29,35 @@ export interface ProvedLine {
   timeMs: number;
 }
 
+/** How many of the policy's witnesses validly cosigned the checkpoint note of `cp`. */
+function witnessesOf(cp: BundleCheckpoint, ctx: VerifyContext): number {
+  const policy = ctx.deps.witnessPolicy;
+  if (!policy || !cp.witnessed) return 0;
+  let body: string;
+  try {
+    body = checkpointBody({ origin: cp.witnessed.origin, treeSize: cp.treeSize, rootHash: decodeHex(cp.rootHash) });
+  } catch {
+    return 0;
+  }
+  const counted = new Set<string>();
+  for (const text of cp.witnessed.cosignatures) {
+    try {
+      const line = parseSignatureLine(text);
+      const key = policy.witnesses.find((w) => w.name === line.name && sameKeyId(w.keyId, line.keyId) && w.type === SIG_TYPE_COSIGNATURE_V1);
+      if (!key || counted.has(key.name)) continue;
+      const { timestamp, signature } = splitCosignature(line.payload);
+      if (ctx.deps.verifyEd25519(key.publicKey, cosignatureMessage(body, timestamp), signature)) counted.add(key.name);
+    } catch (err) {
+      if (!(err instanceof NoteError)) throw err;
+    }
+  }
+  return counted.size;
+}
+
 export class Checkpoints {
   private readonly byTreeSize = new Map<number, CheckpointState>();
+  /** Checkpoints that met the witness policy. */
+  witnessed = 0;
 
   constructor(private readonly ctx: VerifyContext) {}
 
@@ -44,6 +72,14 @@ export class Checkpoints {
     else if (chain.rootHash !== cp.rootHash) problem = "its root differs from the ledger's";
     else if (chain.txId !== cp.txId) problem = "its transaction id differs from the ledger's";
     else if (Date.parse(chain.time) !== Date.parse(cp.time)) problem = "its time differs from the ledger's";
+    const policy = this.ctx.deps.witnessPolicy;
+    if (policy && policy.required > 0) {
+      const n = witnessesOf(cp, this.ctx);
+      if (n >= policy.required) this.witnessed++;
+      else {
+        this.ctx.findings.report("unwitnessed-checkpoint", `checkpoint ${cp.treeSize} is cosigned by ${n} of the ${policy.required} witnesses the policy requires`, { line });
+      }
+    }
     this.byTreeSize.set(cp.treeSize, {
       line,
       time: Date.parse(cp.time),
