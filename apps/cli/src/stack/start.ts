@@ -82,8 +82,10 @@ export async function startStack(opts: StartOptions): Promise<void> {
   const fabric = opts.ledger === "fabric" ? await fabricUp() : null;
   // On Fabric, Org2 runs a witness of the log (its own key, in its own directory): every
   // checkpoint is cosigned only if it extends the last one Org2 cosigned.
+  const log = logSigner(secret);
+  say(`log key     ${log.verifierKey}  (for witnesses: cairn witness --log-key …)`);
   const witness = fabric
-    ? await startWitness({ dataDir: path.join(dataDir, "witness-org2"), port: 0, name: "witness.org2.example.com", logKey: logSigner(secret).verifierKey })
+    ? await startWitness({ dataDir: path.join(dataDir, "witness-org2"), port: 0, name: "witness.org2.example.com", logKey: log.verifierKey })
     : null;
   if (witness) say(`witness     Org2's, at ${witness.url}; its key (for cairn verify --witness): ${witness.verifierKey}`);
   const webUrl = `http://localhost:${opts.webPort}`;
