@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { formatVerifierKey, SIG_TYPE_COSIGNATURE_V1 } from "@cairn/audit";
 import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
 import { message, newPage, send, signUp, uniqueName } from "./helpers";
@@ -106,6 +107,16 @@ test("an admin exports a room and a clean bundle verifies; one edited ciphertext
     await expect(admin.getByTestId("message-row")).toHaveCount(3);
     await expect(admin.locator('[data-testid="message-row"][data-status="ok"]')).toHaveCount(3);
     await expect(admin.getByTestId("timeline")).toBeVisible();
+    await expect(admin.getByTestId("witness-summary")).toContainText("none required");
+
+    // An officer who trusts a witness that never cosigned these checkpoints: each one fails the policy.
+    const stranger = formatVerifierKey("witness.elsewhere.example", SIG_TYPE_COSIGNATURE_V1, new Uint8Array(32).fill(3));
+    await admin.getByLabel(/Witness keys you trust/).fill(stranger);
+    await admin.getByTestId("verify-start").click();
+    await expect(admin.getByTestId("verify-failed")).toBeVisible();
+    await expect(admin.getByTestId("finding-counts")).toContainText("unwitnessed-checkpoint");
+    await expect(admin.getByTestId("witness-summary")).toContainText("witnesses: 0 of");
+    await admin.getByLabel(/Witness keys you trust/).fill("");
 
     // The member adds the plaintext their browser can read (their own message, and the admin's).
     await bob.goto("/disclose");

@@ -65,7 +65,7 @@ export { verifyBundle, BundleUnusableError, FINDING_DESCRIPTIONS, type VerifyRep
 export type { MembershipReport } from "./bundle/checks/membership";
 export type { CompletenessReport } from "./bundle/checks/completeness";
 export type { VerifyDeps, LedgerView, SignatureJob, WitnessPolicy } from "./bundle/verify-deps";
-export { describeCompleteness, describeMembership, formatReport } from "./bundle/report";
+export { describeCompleteness, describeMembership, describeWitnesses, formatReport } from "./bundle/report";
 export {
   checkpointFileLedger,
   CheckpointFileGapError,

@@ -10,6 +10,9 @@ export type { VerificationResult, MessageRow, CheckpointMark } from "./verify-cl
 export interface VerifyWorkerRequest {
   file: File;
   relayUrl: string;
+  /** The officer's witness policy: cosignature verifier keys and how many must have cosigned (null: all). */
+  witnesses: string[];
+  witnessesRequired: number | null;
 }
 
 export interface VerifyProgress {
@@ -36,7 +39,12 @@ export class VerifyFailedError extends Error {
 }
 
 /** Verifies `file` in a Web Worker against the relay's ledger view. @throws VerifyFailedError */
-export function verifyBundleFile(file: File, relayUrl: string, onProgress: (p: VerifyProgress) => void): Promise<VerificationResult> {
+export function verifyBundleFile(
+  file: File,
+  relayUrl: string,
+  onProgress: (p: VerifyProgress) => void,
+  policy: { witnesses: string[]; witnessesRequired: number | null } = { witnesses: [], witnessesRequired: null },
+): Promise<VerificationResult> {
   const worker = new Worker(new URL("./verify-client.worker.ts", import.meta.url), { type: "module" });
   return new Promise<VerificationResult>((resolve, reject) => {
     worker.onmessage = (event: MessageEvent<VerifyWorkerResponse>) => {
@@ -56,7 +64,7 @@ export function verifyBundleFile(file: File, relayUrl: string, onProgress: (p: V
       worker.terminate();
       reject(new VerifyFailedError("internal", event.message || "the verifier stopped"));
     };
-    const req: VerifyWorkerRequest = { file, relayUrl };
+    const req: VerifyWorkerRequest = { file, relayUrl, ...policy };
     worker.postMessage(req);
   });
 }

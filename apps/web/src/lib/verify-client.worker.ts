@@ -5,6 +5,7 @@
  * progress and the result back.
  */
 import "./zod-jitless";
+import { witnessPolicy } from "@cairn/audit";
 import { relayLedgerView } from "./verify-client-ledger";
 import { linesOf } from "./verify-client-lines";
 import { runVerification } from "./verify-client-run";
@@ -14,7 +15,7 @@ import type { VerifyWorkerRequest, VerifyWorkerResponse } from "./verify-client"
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 scope.onmessage = (event: MessageEvent<VerifyWorkerRequest>) => {
-  const { file, relayUrl } = event.data;
+  const { file, relayUrl, witnesses, witnessesRequired } = event.data;
   const post = (msg: VerifyWorkerResponse) => scope.postMessage(msg);
   void (async () => {
     try {
@@ -31,6 +32,7 @@ scope.onmessage = (event: MessageEvent<VerifyWorkerRequest>) => {
       const result = await runVerification(linesOf(counted), {
         ...crypto,
         ledger: relayLedgerView(relayUrl),
+        ...(witnesses.length > 0 ? { witnessPolicy: witnessPolicy(witnesses, witnessesRequired ?? undefined) } : {}),
         onProgress: ({ lines, messages }) => post({ kind: "progress", lines, messages, bytes: bytesRead, totalBytes: file.size }),
       });
       post({ kind: "done", result });

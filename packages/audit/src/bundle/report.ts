@@ -25,6 +25,14 @@ export function describeCompleteness(c: VerifyReport["completeness"]): string {
   }
 }
 
+/** One sentence on the witness policy applied and how many checkpoints met it (CLI and compliance page). */
+export function describeWitnesses(r: Pick<VerifyReport, "witnesses" | "checkpoints">): string {
+  const w = r.witnesses;
+  return w.required > 0
+    ? `witnesses: ${w.witnessed} of ${r.checkpoints} checkpoint(s) cosigned by at least ${w.required} of the ${w.of} witnesses given`
+    : "witnesses: none required (name witness keys to require their cosignatures)";
+}
+
 export function formatReport(r: VerifyReport, file: string): string {
   const out: string[] = [];
   const h = r.header;
@@ -37,11 +45,7 @@ export function formatReport(r: VerifyReport, file: string): string {
   );
   out.push(`  ${describeMembership(r.membership)}`);
   out.push(`  ${describeCompleteness(r.completeness)}`);
-  out.push(
-    r.witnesses.required > 0
-      ? `  witnesses: ${r.witnesses.witnessed} of ${r.checkpoints} checkpoint(s) cosigned by at least ${r.witnesses.required} of the ${r.witnesses.of} witnesses given`
-      : "  witnesses: none required (give --witness keys and --witnesses-required to check cosignatures)",
-  );
+  out.push(`  ${describeWitnesses(r)}`);
   if (r.trailer?.exportLeafIndex !== undefined && r.trailer?.exportLeafIndex !== null) out.push(`  export recorded as audit leaf ${r.trailer.exportLeafIndex}`);
   out.push("");
   if (r.ok) {

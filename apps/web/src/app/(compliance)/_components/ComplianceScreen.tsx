@@ -5,7 +5,7 @@
  * checkpoint, and asks the ledger — through the relay's read-only ledger view, not
  * Cairn's database — for checkpoints, key records and the export's own record.
  */
-import { describeCompleteness, describeMembership, FINDING_CODES, type FindingCode } from "@cairn/audit";
+import { describeCompleteness, describeMembership, describeWitnesses, FINDING_CODES, witnessPolicy, type FindingCode } from "@cairn/audit";
 import { useEffect, useState } from "react";
 import { Timeline } from "@/lib/charts/Timeline";
 import { verifyBundleFile, VerifyFailedError, type VerificationResult, type VerifyProgress } from "@/lib/verify-client";
@@ -33,6 +33,8 @@ export function ComplianceScreen() {
   const [result, setResult] = useState<VerificationResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [onlyFlagged, setOnlyFlagged] = useState(false);
+  const [witnessKeys, setWitnessKeys] = useState("");
+  const [witnessesRequired, setWitnessesRequired] = useState("");
 
   useEffect(() => {
     auditApi.relayUrl().then(setRelayUrl, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
@@ -40,12 +42,22 @@ export function ComplianceScreen() {
 
   async function run() {
     if (!file || !relayUrl) return;
+    const witnesses = witnessKeys.split("\n").map((k) => k.trim()).filter((k) => k.length > 0);
+    const required = witnessesRequired.trim() === "" ? null : Number(witnessesRequired);
+    if (witnesses.length > 0) {
+      try {
+        witnessPolicy(witnesses, required ?? undefined);
+      } catch (err) {
+        setError(`The witness policy cannot be used: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
+    }
     setRunning(true);
     setResult(null);
     setError(null);
     setProgress({ lines: 0, messages: 0, bytes: 0, totalBytes: file.size });
     try {
-      setResult(await verifyBundleFile(file, relayUrl, setProgress));
+      setResult(await verifyBundleFile(file, relayUrl, setProgress, { witnesses, witnessesRequired: required }));
     } catch (err) {
       if (err instanceof VerifyFailedError && err.reason === "unusable") setError(`This file cannot be verified: ${err.message}`);
       else if (err instanceof VerifyFailedError && err.reason === "ledger") setError(`The ledger could not be read, so nothing was judged: ${err.message}`);
@@ -76,6 +88,14 @@ export function ComplianceScreen() {
             }}
             data-testid="verify-file"
           />
+        </label>
+        <label>
+          Witness keys you trust (optional, one per line, as <code>cairn witness</code> prints them)
+          <textarea rows={2} value={witnessKeys} onChange={(e) => setWitnessKeys(e.target.value)} spellCheck={false} />
+        </label>
+        <label>
+          Witnesses required per checkpoint (default: all of them)
+          <input type="number" min={1} value={witnessesRequired} onChange={(e) => setWitnessesRequired(e.target.value)} />
         </label>
         <button type="button" disabled={!file || !relayUrl || running} onClick={() => void run()} data-testid="verify-start">
           Verify
@@ -118,6 +138,7 @@ export function ComplianceScreen() {
               <span>Checkpoints {report.checkpoints}</span>
               <span>Senders {report.senders}</span>
               <span data-testid="membership-summary">{describeMembership(report.membership)}</span>
+              <span data-testid="witness-summary">{describeWitnesses(report)}</span>
               <span data-testid="completeness-summary" data-status={report.completeness.status} className={report.completeness.status === "incomplete" ? "error" : undefined}>
                 {describeCompleteness(report.completeness)}
               </span>
