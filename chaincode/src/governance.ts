@@ -44,15 +44,22 @@ export interface Proposal {
 
 const proposalKey = (id: string) => `gov/proposal/${id}`;
 
-function decodeConfig([orgsJson, quorum]: readonly string[]): { orgs: string[]; quorum: number } {
-  let orgs: unknown;
+/** @throws ChaincodeError INVALID_ARGUMENT unless `value` is a JSON array of at most `max` characters */
+function jsonArray(name: string, value: unknown, max: number): unknown[] {
+  let parsed: unknown;
   try {
-    orgs = JSON.parse(decodeString("orgsJson", orgsJson, 2, 4096));
+    parsed = JSON.parse(decodeString(name, value, 2, max));
   } catch (err) {
     if (err instanceof ChaincodeError) throw err;
-    throw new ChaincodeError("INVALID_ARGUMENT", "orgsJson must be a JSON array of MSP ids");
+    throw new ChaincodeError("INVALID_ARGUMENT", `${name} must be a JSON array`);
   }
-  if (!Array.isArray(orgs) || orgs.length < 1 || orgs.length > 32 || !orgs.every((o) => typeof o === "string" && MSP_ID.test(o))) {
+  if (!Array.isArray(parsed)) throw new ChaincodeError("INVALID_ARGUMENT", `${name} must be a JSON array`);
+  return parsed;
+}
+
+function decodeConfig([orgsJson, quorum]: readonly string[]): { orgs: string[]; quorum: number } {
+  const orgs = jsonArray("orgsJson", orgsJson, 4096);
+  if (orgs.length < 1 || orgs.length > 32 || !orgs.every((o) => typeof o === "string" && MSP_ID.test(o))) {
     throw new ChaincodeError("INVALID_ARGUMENT", "orgsJson must be a JSON array of 1 to 32 MSP ids");
   }
   if (new Set(orgs).size !== orgs.length) throw new ChaincodeError("INVALID_ARGUMENT", "orgsJson names an organisation twice");
@@ -128,14 +135,8 @@ export class GovernanceContract extends Contract {
     const name = decodeString("action", action, 1, 64);
     const admin = ACTIONS[name];
     if (!admin) throw new ChaincodeError("INVALID_ARGUMENT", `action must be one of ${Object.keys(ACTIONS).join(", ")}`);
-    let args: unknown;
-    try {
-      args = JSON.parse(decodeString("argsJson", argsJson, 2, 16_384));
-    } catch (err) {
-      if (err instanceof ChaincodeError) throw err;
-      throw new ChaincodeError("INVALID_ARGUMENT", "argsJson must be a JSON array of strings");
-    }
-    if (!Array.isArray(args) || !args.every((a) => typeof a === "string")) throw new ChaincodeError("INVALID_ARGUMENT", "argsJson must be a JSON array of strings");
+    const args = jsonArray("argsJson", argsJson, 16_384);
+    if (!args.every((a) => typeof a === "string")) throw new ChaincodeError("INVALID_ARGUMENT", "argsJson must be a JSON array of strings");
     admin.decode(args);
     const { gov, me } = await governingAdmin(ctx, "Propose");
     const p: Proposal = { id: me.txId, action: name, args: args, proposer: me, approvals: [me], executed: null };

@@ -36,6 +36,20 @@ async function loadUser(ctx: CairnContext, userRef: string): Promise<KeyRecord> 
   return record;
 }
 
+/** Revokes every active device of `record` in this transaction, unsigned (recovery, deactivation). */
+function revokeActiveDevices(ctx: CairnContext, record: KeyRecord): { txId: string; at: string } {
+  const txId = ctx.stub.getTxID();
+  const at = txTime(ctx);
+  for (const device of record.devices) {
+    if (device.revokedTxId !== null) continue;
+    device.revokedAtMs = ctx.stub.getDateTimestamp().getTime();
+    device.revokedTxId = txId;
+    device.revokedAt = at;
+    device.revocationSignature = null;
+  }
+  return { txId, at };
+}
+
 /** KeyRegistry:RecoverIdentity's work (see the method). */
 export const recoverIdentity: AdminAction<{ ref: string; key: string; why: string }> = {
   decode: ([userRef, newIdentityPublicKeyB64, reason]) => {
@@ -49,15 +63,7 @@ export const recoverIdentity: AdminAction<{ ref: string; key: string; why: strin
     if (record.identityPublicKey === newIdentityPublicKeyB64) {
       throw new ChaincodeError("CONFLICT", "the new identity key equals the current one");
     }
-    const txId = ctx.stub.getTxID();
-    const at = txTime(ctx);
-    for (const device of record.devices) {
-      if (device.revokedTxId !== null) continue;
-      device.revokedAtMs = ctx.stub.getDateTimestamp().getTime();
-      device.revokedTxId = txId;
-      device.revokedAt = at;
-      device.revocationSignature = null;
-    }
+    const { txId, at } = revokeActiveDevices(ctx, record);
     record.identityHistory = [
       ...(record.identityHistory ?? []),
       {
@@ -220,15 +226,7 @@ export class KeyRegistryContract extends Contract {
     await requireService(ctx, "DeactivateUser", true);
     const record = await loadUser(ctx, ref);
     if (record.deactivation) return canonicalJson(record);
-    const txId = ctx.stub.getTxID();
-    const at = txTime(ctx);
-    for (const device of record.devices) {
-      if (device.revokedTxId !== null) continue;
-      device.revokedAtMs = ctx.stub.getDateTimestamp().getTime();
-      device.revokedTxId = txId;
-      device.revokedAt = at;
-      device.revocationSignature = null;
-    }
+    const { txId, at } = revokeActiveDevices(ctx, record);
     record.deactivation = { txId, at, by: authorOf(ctx), auditLeafIndex: leaf };
     await writeJson(ctx, keyOf(ref), record);
     return canonicalJson(record);
