@@ -183,9 +183,10 @@ counted (a real one adds about one \`getCheckpoint\` per 500 messages).
 | the same file, signatures on ${Math.max(1, cpus().length - 1)} worker thread(s) (\`cairn verify\` default) | ${threadedSeconds.toFixed(1)} s (${fmt(MESSAGES / threadedSeconds)} msg/s) | |
 | 1,000,000 messages | ${measuredMillion ? `${seconds.toFixed(1)} s measured` : `≈ ${perMillion.toFixed(0)} s single-threaded, ≈ ${((threadedSeconds * 1_000_000) / MESSAGES).toFixed(0)} s with workers, extrapolated linearly from the ${fmt(MESSAGES)}-message runs (not measured: building a 1M bundle here takes many minutes)`} | ${verdictTime} |
 
-Honest reading: the machine was shared (load 5–13 on 2 cores during these runs), so absolute rates are a
-fraction of an idle core's, and one worker thread barely helps when the second core is busy; rerun on an idle
-machine. Where the rest of the time goes (CPU profile, 4,000-message bundle): Ed25519 ≈ 55 %, then JSON parsing,
+Honest reading: the machine was shared (its load average is above), so absolute rates are a fraction of an
+idle machine's, and extra worker threads help little when the other core is busy: the all-core raw rate is far
+below twice the one-core rate here. The all-core ratio sets the verifier, with a signature worker per core while
+the main thread parses and hashes, against raw Ed25519 on a worker per core; rerun on an idle machine. Where the rest of the time goes (CPU profile, 4,000-message bundle): Ed25519 ≈ 55 %, then JSON parsing,
 canonical records (signing bytes and leaf data), SHA-256 of the leaf data and of the line for the trailer, GC.
 Proof checking is nearly free: PathCache reuses the nodes of the previous verified path, so consecutive messages
 cost a few node hashes instead of log2(n). Memory: the verifier keeps one number per message (sequence check),
