@@ -4,7 +4,11 @@
  * marked refused with the contract's code and skipped; the good registrations queued
  * behind them reach the chain and messages stored meanwhile are anchored.
  */
-import { startLedgerWorker, userRef } from "@cairn/anchoring";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { logSigner, startLedgerWorker, userRef } from "@cairn/anchoring";
+import { startWitness } from "@cairn/cli/witness";
 import { createRoom, createUser, queuedUser, queueRefusedRegistrations, send, SERVER_SECRET } from "@cairn/anchoring/testing";
 import { enqueueLedgerTx } from "@cairn/db";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
@@ -48,6 +52,10 @@ describe("the ledger worker on Fabric", () => {
     for (let i = 0; i < 4; i++) leaves.push((await send(db.prisma, roomId, sender, i)).leafIndex);
 
     const logs: string[] = [];
+    // Org2's witness, as `npm start --ledger fabric` runs it: every checkpoint goes to it for cosigning.
+    const log = logSigner(SERVER_SECRET);
+    const witnessDir = mkdtempSync(path.join(tmpdir(), "cairn-witness-org2-"));
+    const witness = await startWitness({ dataDir: witnessDir, port: 0, name: "witness.org2.example.com", logKey: log.verifierKey });
     const worker = startLedgerWorker({
       prisma: db.prisma,
       ledger,
@@ -56,6 +64,8 @@ describe("the ledger worker on Fabric", () => {
       log: createLogger("info", (line) => logs.push(line)),
       intervalMs: 50,
       maxBatch: 100,
+      witnesses: [witness.url],
+      logSigner: log,
     });
     try {
       await until(async () => {
@@ -65,7 +75,13 @@ describe("the ledger worker on Fabric", () => {
       }, 90_000);
     } finally {
       await worker.stop();
+      await witness.close();
+      rmSync(witnessDir, { recursive: true, force: true });
     }
+    // The checkpoint the chain committed is cosigned by Org2's witness.
+    const latest = await ledger.getLatestCheckpoint();
+    const cosigned = await db.prisma.checkpointCosignature.findMany({ where: { treeSize: BigInt(latest?.treeSize ?? 0) } });
+    expect(cosigned.map((c) => [c.witness, c.origin])).toEqual([["witness.org2.example.com", log.origin]]);
 
     for (const i of leaves) expect(await ledger.getLeaf(i)).not.toBeNull();
     expect((await ledger.getKeys(userRef(SERVER_SECRET, good.id)))?.devices.map((d) => d.deviceId)).toEqual([good.deviceId]);
