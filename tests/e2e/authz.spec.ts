@@ -191,6 +191,11 @@ test("every route, ledger view and socket event answers each kind of caller as t
       expect: { anonymous: 401, member: 404, outsider: 404, admin: 404, compliance: 404 },
     },
     {
+      name: "GET /api/audit/cosignatures (hashes and signatures only: any logged-in user)",
+      call: (r) => r.get("/api/audit/cosignatures?treeSize=1"),
+      expect: { anonymous: 401, member: 200, outsider: 200, admin: 200, compliance: 200 },
+    },
+    {
       name: "GET /api/audit/consistency (checkpoints not indexed: readable, so 404)",
       call: (r) => r.get("/api/audit/consistency?from=999999998&to=999999999"),
       expect: { anonymous: 401, member: 404, outsider: 404, admin: 404, compliance: 404 },

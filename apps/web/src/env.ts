@@ -24,6 +24,15 @@ const EnvSchema = z.object({
   /** Where browsers reach the Socket.IO relay, e.g. http://localhost:3001. */
   CAIRN_RELAY_URL: z.url().default("http://localhost:3001"),
   /**
+   * Witnesses' cosignature verifier keys (as `cairn witness` prints them), comma-separated:
+   * browsers then show which checkpoints they cosigned. The operator's word: the UI says so.
+   */
+  CAIRN_WITNESS_KEYS: z
+    .string()
+    .default("")
+    .transform((s) => s.split(",").map((k) => k.trim()).filter((k) => k.length > 0))
+    .pipe(z.array(z.string().max(300)).max(16)),
+  /**
    * The address users open, e.g. https://chat.example.org (behind a TLS proxy). When it
    * is https: the session cookie is Secure, responses carry HSTS and the CSP upgrades
    * insecure requests.

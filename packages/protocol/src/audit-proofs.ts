@@ -43,5 +43,15 @@ export const AuditConsistencyQuery = z
   })
   .refine((q) => q.from <= q.to, { message: "from must not exceed to" });
 
+/** GET /api/audit/cosignatures?treeSize: the witnesses' cosignature lines stored for that checkpoint. */
+export const AuditCosignaturesQuery = z.strictObject({ treeSize: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+export const AuditCosignaturesResponse = z.object({
+  treeSize: LedgerIndex.min(1),
+  /** The log's origin line the cosigned note carries; null when no witness cosigned. */
+  origin: z.string().max(255).nullable(),
+  cosignatures: z.array(z.string().max(512)).max(32),
+});
+export type AuditCosignaturesResponse = z.infer<typeof AuditCosignaturesResponse>;
+
 export const AuditConsistencyResponse = z.object({ from: LedgerIndex.min(1), to: LedgerIndex.min(1), path: z.array(LedgerHash).max(128) });
 export type AuditConsistencyResponse = z.infer<typeof AuditConsistencyResponse>;

@@ -161,7 +161,7 @@ export async function startStack(opts: StartOptions): Promise<void> {
       spawn: () =>
         webChild({
           port: opts.webPort,
-          env: { ...baseEnv, CAIRN_RELAY_URL: relayUrl, CAIRN_SERVER_SECRET: secret },
+          env: { ...baseEnv, CAIRN_RELAY_URL: relayUrl, CAIRN_SERVER_SECRET: secret, ...(witness ? { CAIRN_WITNESS_KEYS: witness.verifierKey } : {}) },
           logFile: webLog,
           echo: !opts.quiet,
         }),

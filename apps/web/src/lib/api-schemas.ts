@@ -29,7 +29,7 @@ export const MeResponse = z.object({
 export type MeResponse = z.infer<typeof MeResponse>;
 
 /** Browser configuration: where the relay listens. */
-export const ConfigResponse = z.object({ relayUrl: z.string() });
+export const ConfigResponse = z.object({ relayUrl: z.string(), witnessKeys: z.array(z.string().max(300)).max(16).default([]) });
 export type ConfigResponse = z.infer<typeof ConfigResponse>;
 
 export const RoomsResponse = z.object({ rooms: z.array(RoomView) });

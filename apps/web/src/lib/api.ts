@@ -5,6 +5,7 @@
  */
 import {
   AuditConsistencyResponse,
+  AuditCosignaturesResponse,
   AuditProofsResponse,
   AuthParamsResponse,
   type ChangePassphraseBody,
@@ -122,6 +123,8 @@ export const api = {
   /** Inclusion proofs of leaves to the checkpoint of `treeSize` (the client checks them). */
   auditProofs: (treeSize: number, leaves: readonly number[]) =>
     request(`/api/audit/proofs?treeSize=${treeSize}&leaves=${leaves.join(",")}`, AuditProofsResponse),
+  /** The witnesses' cosignatures of a checkpoint (the client checks them against the witness keys). */
+  auditCosignatures: (treeSize: number) => request(`/api/audit/cosignatures?treeSize=${treeSize}`, AuditCosignaturesResponse),
   /** A consistency proof between two checkpoints (the client checks it). */
   auditConsistency: (from: number, to: number) => request(`/api/audit/consistency?from=${from}&to=${to}`, AuditConsistencyResponse),
   getBackup: () => request("/api/keys/backup", BackupResponse),

@@ -14,20 +14,45 @@
  * are not built), so the check binds the server's proofs to what the relay says the
  * chain holds, and to what this browser saw before.
  */
-import { leafHashOfMessage, verifyConsistency, verifyInclusion } from "@cairn/audit";
-import { envelopeFromWire, fromHex, ledgerViewClient, type AuditConsistencyResponse, type AuditProofsResponse, type StoredMessage } from "@cairn/protocol";
+import {
+  checkpointBody,
+  cosignatureMessage,
+  leafHashOfMessage,
+  NoteError,
+  parseSignatureLine,
+  parseVerifierKey,
+  sameKeyId,
+  SIG_TYPE_COSIGNATURE_V1,
+  splitCosignature,
+  verifyConsistency,
+  verifyInclusion,
+  type VerifierKey,
+} from "@cairn/audit";
+import { envelopeFromWire, fromHex, ledgerViewClient, type AuditConsistencyResponse, type AuditCosignaturesResponse, type AuditProofsResponse, type StoredMessage } from "@cairn/protocol";
 
 export interface AuditCheckerDeps {
   /** The ledger's checkpoint of that size (null: the ledger holds none). */
   checkpoint(treeSize: number): Promise<{ treeSize: number; rootHash: string } | null>;
   proofs(treeSize: number, leaves: readonly number[]): Promise<AuditProofsResponse>;
   consistency(from: number, to: number): Promise<AuditConsistencyResponse>;
+  /** The witnesses' cosignatures stored for a checkpoint. */
+  cosignatures?(treeSize: number): Promise<AuditCosignaturesResponse>;
+  /** The witness keys to count cosignatures of (the server names them: its word). */
+  witnesses?: readonly VerifierKey[];
+  /** Ed25519 checks (in the crypto worker, where libsodium runs). */
+  verifySignatures?: (jobs: { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array }[]) => Promise<boolean[]>;
   storage: Pick<Storage, "getItem" | "setItem">;
   /** Storage key prefix, per account. */
   key: string;
 }
 
 export type AuditVerdict = "verified" | "failed";
+
+/** How many of the named witnesses cosigned the checkpoint a message was verified against. */
+export interface Witnessed {
+  count: number;
+  of: number;
+}
 
 interface Checked {
   treeSize: number;
@@ -42,11 +67,42 @@ export function messageLeafHash(m: StoredMessage): Uint8Array {
   return leafHashOfMessage({ envelope: envelopeFromWire(m.envelope), roomSeq: m.roomSeq, serverTimeMs: Date.parse(m.serverTime) });
 }
 
+/** Distinct named witnesses whose cosignature/v1 over the checkpoint's note verifies. */
+async function countCosigners(
+  origin: string,
+  cp: Checked,
+  lines: readonly string[],
+  keys: readonly VerifierKey[],
+  verify: NonNullable<AuditCheckerDeps["verifySignatures"]>,
+): Promise<number> {
+  let body: string;
+  try {
+    body = checkpointBody({ origin, treeSize: cp.treeSize, rootHash: fromHex(cp.rootHash) });
+  } catch {
+    return 0;
+  }
+  const claims: { name: string; job: { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array } }[] = [];
+  for (const text of lines) {
+    try {
+      const line = parseSignatureLine(text);
+      const key = keys.find((k) => k.name === line.name && sameKeyId(k.keyId, line.keyId));
+      if (!key) continue;
+      const { timestamp, signature } = splitCosignature(line.payload);
+      claims.push({ name: key.name, job: { publicKey: key.publicKey, message: cosignatureMessage(body, timestamp), signature } });
+    } catch (err) {
+      if (!(err instanceof NoteError)) throw err;
+    }
+  }
+  const ok = claims.length > 0 ? await verify(claims.map((c) => c.job)) : [];
+  return new Set(claims.filter((_, i) => ok[i]).map((c) => c.name)).size;
+}
+
 export class AuditChecker {
   private newest: Checked | null;
   private alarm: string | null;
   private readonly listeners = new Set<() => void>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly cosigned = new Map<number, Witnessed>();
 
   constructor(private readonly deps: AuditCheckerDeps) {
     this.newest = this.read<Checked>("newest");
@@ -65,16 +121,19 @@ export class AuditChecker {
    * consistency proof from the newest one checked before). Leaves not covered, or whose
    * proofs cannot be fetched now, are left out of the answer.
    */
-  verify(items: readonly { leafIndex: number; leafHash: Uint8Array }[], treeSize: number): Promise<Map<number, AuditVerdict>> {
+  verify(items: readonly { leafIndex: number; leafHash: Uint8Array }[], treeSize: number): Promise<{ verdicts: Map<number, AuditVerdict>; treeSize: number; witnessed: Witnessed | null }> {
     const run = this.queue.then(() => this.run(items, treeSize));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async run(items: readonly { leafIndex: number; leafHash: Uint8Array }[], treeSize: number): Promise<Map<number, AuditVerdict>> {
+  private async run(
+    items: readonly { leafIndex: number; leafHash: Uint8Array }[],
+    treeSize: number,
+  ): Promise<{ verdicts: Map<number, AuditVerdict>; treeSize: number; witnessed: Witnessed | null }> {
     const out = new Map<number, AuditVerdict>();
     const target = await this.adopt(treeSize).catch(() => null);
-    if (!target) return out;
+    if (!target) return { verdicts: out, treeSize, witnessed: null };
     const covered = items.filter((i) => i.leafIndex < target.treeSize);
     const root = fromHex(target.rootHash);
     for (let at = 0; at < covered.length; at += CHUNK) {
@@ -94,7 +153,21 @@ export class AuditChecker {
         if (!ok) this.raise(`The server's proof for audit leaf ${item.leafIndex} does not lead to checkpoint ${target.treeSize} as the ledger holds it: this message may not be in the log the ledger anchors.`);
       }
     }
-    return out;
+    return { verdicts: out, treeSize: target.treeSize, witnessed: await this.witnessed(target).catch(() => null) };
+  }
+
+  /** How many of the named witnesses validly cosigned `cp` (null when none are named). */
+  private async witnessed(cp: Checked): Promise<Witnessed | null> {
+    const keys = this.deps.witnesses ?? [];
+    const { verifySignatures } = this.deps;
+    if (keys.length === 0 || !this.deps.cosignatures || !verifySignatures) return null;
+    const known = this.cosigned.get(cp.treeSize);
+    if (known !== undefined && known.count === keys.length) return known;
+    const answer = await this.deps.cosignatures(cp.treeSize);
+    const count = answer.origin === null ? 0 : await countCosigners(answer.origin, cp, answer.cosignatures, keys, verifySignatures);
+    const result = { count, of: keys.length };
+    this.cosigned.set(cp.treeSize, result);
+    return result;
   }
 
   /** The checkpoint to verify against: the newest checked one when it covers `treeSize`, else the ledger's, once consistent. */
@@ -144,7 +217,12 @@ export class AuditChecker {
 const checkers = new Map<string, AuditChecker>();
 
 /** The tab's checker for this account: one newest checkpoint and one alarm across rooms, kept in localStorage. */
-export function auditCheckerFor(userId: string, relayUrl: string, api: Pick<AuditCheckerDeps, "proofs" | "consistency">): AuditChecker {
+export function auditCheckerFor(
+  userId: string,
+  relayUrl: string,
+  api: Pick<AuditCheckerDeps, "proofs" | "consistency" | "cosignatures" | "verifySignatures">,
+  witnessKeys: readonly string[] = [],
+): AuditChecker {
   const key = `${userId}|${relayUrl}`;
   let checker = checkers.get(key);
   if (!checker) {
@@ -153,6 +231,16 @@ export function auditCheckerFor(userId: string, relayUrl: string, api: Pick<Audi
       checkpoint: (treeSize) => view.read("checkpoint", treeSize),
       proofs: api.proofs,
       consistency: api.consistency,
+      ...(api.cosignatures ? { cosignatures: api.cosignatures } : {}),
+      ...(api.verifySignatures ? { verifySignatures: api.verifySignatures } : {}),
+      witnesses: witnessKeys.flatMap((k) => {
+        try {
+          const key = parseVerifierKey(k);
+          return key.type === SIG_TYPE_COSIGNATURE_V1 ? [key] : [];
+        } catch {
+          return [];
+        }
+      }),
       storage: window.localStorage,
       key: `cairn.audit.${userId}`,
     });

@@ -7,7 +7,7 @@ import "server-only";
  */
 import { storedConsistencyProof, storedInclusionProof } from "@cairn/audit";
 import { auditNodeStore, type PrismaClient } from "@cairn/db";
-import { CairnError, hex, type AuditConsistencyResponse, type AuditProofsResponse } from "@cairn/protocol";
+import { CairnError, hex, type AuditConsistencyResponse, type AuditCosignaturesResponse, type AuditProofsResponse } from "@cairn/protocol";
 
 /** @throws CairnError NOT_FOUND when no checkpoint of that size is recorded and indexed here */
 async function requireIndexed(prisma: PrismaClient, treeSize: number): Promise<void> {
@@ -24,6 +24,12 @@ export async function inclusionProofs(prisma: PrismaClient, treeSize: number, le
   const proofs = [];
   for (const leafIndex of leaves) proofs.push({ leafIndex, path: (await storedInclusionProof(read, leafIndex, treeSize)).map(hex) });
   return { treeSize, proofs };
+}
+
+/** The witnesses' cosignatures stored for a checkpoint (none yet: an empty list). */
+export async function checkpointCosignatures(prisma: PrismaClient, treeSize: number): Promise<AuditCosignaturesResponse> {
+  const rows = await prisma.checkpointCosignature.findMany({ where: { treeSize: BigInt(treeSize) }, orderBy: { witness: "asc" } });
+  return { treeSize, origin: rows[0]?.origin ?? null, cosignatures: rows.map((r) => r.line) };
 }
 
 /** @throws CairnError NOT_FOUND when either checkpoint is unknown here */

@@ -209,6 +209,8 @@ export interface CryptoApi {
   openShares(delivered: DeliveredShare[], dropUnknown: boolean): Promise<OpenSharesResult>;
   /** mk_i and plaintext of one envelope, for adding plaintext to an export bundle. */
   discloseMessage(envelope: WireEnvelope): Promise<DiscloseResult>;
+  /** Ed25519 checks of public data (witness cosignatures), in the worker where libsodium runs; results in job order. */
+  verifySignatures(jobs: { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array }[]): Promise<boolean[]>;
 }
 
 export type CryptoMethod = keyof CryptoApi;
@@ -244,6 +246,7 @@ export const CRYPTO_METHODS = [
   "decrypt",
   "openShares",
   "discloseMessage",
+  "verifySignatures",
 ] as const satisfies readonly CryptoMethod[];
 
 export interface RpcRequest {

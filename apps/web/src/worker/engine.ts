@@ -11,6 +11,7 @@
  * (engine-send.ts), receiving (engine-receive.ts), disclosure (engine-disclose.ts) and
  * membership events (engine-membership.ts).
  */
+import { verifyEd25519 } from "@cairn/crypto";
 import type {
   DeliveredShare,
   DeviceRegistration,
@@ -175,5 +176,9 @@ export class CryptoEngine implements CryptoApi {
 
   discloseMessage(wire: WireEnvelope): Promise<DiscloseResult> {
     return this.disclosure.discloseMessage(wire);
+  }
+
+  verifySignatures(jobs: { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array }[]): Promise<boolean[]> {
+    return Promise.resolve(jobs.map((j) => verifyEd25519(j.publicKey, j.message, j.signature)));
   }
 }

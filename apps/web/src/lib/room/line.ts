@@ -10,7 +10,7 @@ export interface Line {
   /** Tree size of the first anchored checkpoint that includes the message, or null while pending. */
   anchoredTreeSize: number | null;
   /** This browser's own check of the inclusion proof against the ledger's checkpoint (absent until checked). */
-  audit?: { verdict: "verified" | "failed"; treeSize: number };
+  audit?: { verdict: "verified" | "failed"; treeSize: number; witnessed: { count: number; of: number } | null };
   state: "text" | "waiting" | "failed" | "sending" | "send-failed";
   text: string | null;
   note?: string;

@@ -118,7 +118,8 @@ describe("RoomController", () => {
         leafHash: (m) => new Uint8Array([m.roomSeq]),
         verify: (items, treeSize) => {
           asked.push({ leaves: items.map((i) => i.leafIndex), treeSize });
-          return Promise.resolve(new Map(items.map((i) => [i.leafIndex, i.leafIndex === 1 ? "failed" : "verified"] as const)));
+          const verdicts = new Map(items.map((i) => [i.leafIndex, i.leafIndex === 1 ? "failed" : "verified"] as const));
+          return Promise.resolve({ verdicts, treeSize, witnessed: { count: 1, of: 2 } });
         },
       },
     });
@@ -127,10 +128,11 @@ describe("RoomController", () => {
     await until(() => c.getSnapshot().lines.filter((l) => l.audit).length === 2);
     expect(asked).toEqual([{ leaves: [0, 1], treeSize: 10 }]);
     expect(c.getSnapshot().lines.map((l) => l.audit?.verdict ?? null)).toEqual(["verified", "failed", null]);
-    // A new checkpoint covers message 3: it is checked next, alone.
+    // A new checkpoint covers message 3; message 1's checkpoint lacked a witness's cosignature
+    // (1 of 2), so it is checked again at the newer one. The failed message 2 is not.
     for (const l of listeners.checkpoint) l({ treeSize: 12 });
     await until(() => c.getSnapshot().lines[2]?.audit !== undefined);
-    expect(asked[1]).toEqual({ leaves: [2], treeSize: 12 });
+    expect(asked[1]).toEqual({ leaves: [0, 2], treeSize: 12 });
     c.close();
   });
 

@@ -57,7 +57,10 @@ export interface RoomDeps {
   checkLedger(user: UserKeys): Promise<LedgerCheck>;
   /** Checks anchored messages' inclusion proofs itself (audit-checker.ts); without it lines stay "anchored". */
   audit?: {
-    verify(items: readonly { leafIndex: number; leafHash: Uint8Array }[], treeSize: number): Promise<Map<number, "verified" | "failed">>;
+    verify(
+      items: readonly { leafIndex: number; leafHash: Uint8Array }[],
+      treeSize: number,
+    ): Promise<{ verdicts: Map<number, "verified" | "failed">; treeSize: number; witnessed: { count: number; of: number } | null }>;
     leafHash(message: StoredMessage): Uint8Array;
   };
 }
@@ -398,18 +401,20 @@ export class RoomController {
   private async runAudit(): Promise<void> {
     const audit = this.deps.audit;
     if (!audit || this.closed) return;
-    const todo = [...this.lines.values()].filter((l) => l.audit === undefined && l.anchoredTreeSize !== null && l.roomSeq !== null && l.leafIndex !== null);
+    // Unchecked lines, and verified ones whose checkpoint lacked cosignatures when a newer checkpoint exists.
+    const uncosigned = (l: Line) => l.audit?.verdict === "verified" && l.audit.witnessed !== null && l.audit.witnessed.count < l.audit.witnessed.of && l.audit.treeSize < this.checkpoint;
+    const todo = [...this.lines.values()].filter((l) => (l.audit === undefined || uncosigned(l)) && l.anchoredTreeSize !== null && l.roomSeq !== null && l.leafIndex !== null);
     if (todo.length === 0) return;
     const treeSize = Math.max(this.checkpoint, ...todo.map((l) => l.anchoredTreeSize as number));
     const items = todo.flatMap((l) => {
       const msg = this.stored.get(l.roomSeq as number);
       return msg ? [{ leafIndex: msg.leafIndex, leafHash: audit.leafHash(msg) }] : [];
     });
-    const verdicts = await audit.verify(items, treeSize);
-    if (this.closed || verdicts.size === 0) return;
+    const checked = await audit.verify(items, treeSize);
+    if (this.closed || checked.verdicts.size === 0) return;
     for (const [seq, line] of this.lines) {
-      const verdict = line.leafIndex === null ? undefined : verdicts.get(line.leafIndex);
-      if (verdict) this.lines.set(seq, { ...line, audit: { verdict, treeSize } });
+      const verdict = line.leafIndex === null ? undefined : checked.verdicts.get(line.leafIndex);
+      if (verdict) this.lines.set(seq, { ...line, audit: { verdict, treeSize: checked.treeSize, witnessed: checked.witnessed } });
     }
     this.publish();
   }

@@ -28,6 +28,8 @@ interface Chat {
   relay: RelayClient;
   /** The relay's base URL (also serves the read-only ledger view). */
   relayUrl: string;
+  /** The witnesses' keys this server names (its word): checkpoints show which of them cosigned. */
+  witnessKeys: string[];
   connected: boolean;
   logout: () => Promise<void>;
 }
@@ -64,7 +66,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
           router.replace("/login?locked=1");
           return;
         }
-        const { relayUrl } = await api.config();
+        const { relayUrl, witnessKeys } = await api.config();
         if (cancelled) return;
         relay = new RelayClient(relayUrl, unlocked.deviceId, {
           crypto: cryptoWorker,
@@ -78,7 +80,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
             setRefused("The server does not know this device. Log out and log in again.");
           }
         });
-        setState({ user, deviceId: unlocked.deviceId, relayUrl, relay });
+        setState({ user, deviceId: unlocked.deviceId, relayUrl, witnessKeys, relay });
       } catch (err) {
         if (err instanceof ApiError && err.code === "UNAUTHENTICATED") {
           // A revoked device's session ends with it: say so instead of asking to log in.

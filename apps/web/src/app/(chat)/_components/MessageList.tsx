@@ -8,7 +8,10 @@ function auditStatus(line: Line): { label: string; kind: string } {
   if (line.state === "sending") return { label: "sending…", kind: "sending" };
   if (line.state === "send-failed") return { label: "not sent", kind: "failed" };
   if (line.audit?.verdict === "failed") return { label: `⚠ proof failed · checkpoint ${line.audit.treeSize}`, kind: "proof-failed" };
-  if (line.audit?.verdict === "verified") return { label: `verified · checkpoint ${line.audit.treeSize}`, kind: "verified" };
+  if (line.audit?.verdict === "verified") {
+    const w = line.audit.witnessed;
+    return { label: `verified · checkpoint ${line.audit.treeSize}${w ? ` · cosigned by ${w.count} of ${w.of} witnesses` : ""}`, kind: "verified" };
+  }
   if (line.anchoredTreeSize !== null) {
     return { label: `anchored · checkpoint ${line.anchoredTreeSize}`, kind: "anchored" };
   }

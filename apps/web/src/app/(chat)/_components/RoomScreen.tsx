@@ -22,11 +22,22 @@ import type { ContactStatus } from "@/worker/api";
 import { useChat } from "./ChatProvider";
 
 export function RoomScreen({ roomId }: { roomId: string }) {
-  const { relay, user, relayUrl, logout } = useChat();
+  const { relay, user, relayUrl, witnessKeys, logout } = useChat();
   const relayForRoom = useMemo(() => roomRelay(relay), [relay]);
   const checker = useMemo(
-    () => auditCheckerFor(user.id, relayUrl, { proofs: (size, leaves) => api.auditProofs(size, leaves), consistency: (from, to) => api.auditConsistency(from, to) }),
-    [user.id, relayUrl],
+    () =>
+      auditCheckerFor(
+        user.id,
+        relayUrl,
+        {
+          proofs: (size, leaves) => api.auditProofs(size, leaves),
+          consistency: (from, to) => api.auditConsistency(from, to),
+          cosignatures: (size) => api.auditCosignatures(size),
+          verifySignatures: (jobs) => cryptoWorker.verifySignatures(jobs),
+        },
+        witnessKeys,
+      ),
+    [user.id, relayUrl, witnessKeys],
   );
   const auditAlarm = useSyncExternalStore(checker.subscribe, checker.getAlarm, () => null);
   const { room: controller, state } = useRoom(roomId, {

@@ -5,7 +5,8 @@ import { relayUrlFor } from "@/server/relay-url";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** GET /api/config -> { relayUrl } */
+/** GET /api/config -> { relayUrl, witnessKeys } */
 export const GET = route(async (req: Request) => {
-  return Promise.resolve(json({ relayUrl: relayUrlFor(env().CAIRN_RELAY_URL, req.headers.get("host")) }));
+  const e = env();
+  return Promise.resolve(json({ relayUrl: relayUrlFor(e.CAIRN_RELAY_URL, req.headers.get("host")), witnessKeys: e.CAIRN_WITNESS_KEYS }));
 });
