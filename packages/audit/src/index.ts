@@ -95,6 +95,7 @@ export {
   cosignatureMessage,
   cosignaturePayload,
   splitCosignature,
+  cosignatureClaims,
   formatSignedNote,
   parseSignedNote,
   signatureLine,
@@ -109,6 +110,7 @@ export {
   SIG_TYPE_ED25519,
   SIG_TYPE_COSIGNATURE_V1,
   type CheckpointFields,
+  type CosignatureClaim,
   type NoteSignature,
   type VerifierKey,
 } from "./note/signed-note";

@@ -16,14 +16,10 @@
  */
 import {
   checkpointBody,
-  cosignatureMessage,
+  cosignatureClaims,
   leafHashOfMessage,
-  NoteError,
-  parseSignatureLine,
   parseVerifierKey,
-  sameKeyId,
   SIG_TYPE_COSIGNATURE_V1,
-  splitCosignature,
   verifyConsistency,
   verifyInclusion,
   type VerifierKey,
@@ -81,19 +77,8 @@ async function countCosigners(
   } catch {
     return 0;
   }
-  const claims: { name: string; job: { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array } }[] = [];
-  for (const text of lines) {
-    try {
-      const line = parseSignatureLine(text);
-      const key = keys.find((k) => k.name === line.name && sameKeyId(k.keyId, line.keyId));
-      if (!key) continue;
-      const { timestamp, signature } = splitCosignature(line.payload);
-      claims.push({ name: key.name, job: { publicKey: key.publicKey, message: cosignatureMessage(body, timestamp), signature } });
-    } catch (err) {
-      if (!(err instanceof NoteError)) throw err;
-    }
-  }
-  const ok = claims.length > 0 ? await verify(claims.map((c) => c.job)) : [];
+  const claims = cosignatureClaims(body, lines, keys);
+  const ok = claims.length > 0 ? await verify(claims.map(({ publicKey, message, signature }) => ({ publicKey, message, signature }))) : [];
   return new Set(claims.filter((_, i) => ok[i]).map((c) => c.name)).size;
 }
 

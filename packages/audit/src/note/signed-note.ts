@@ -203,3 +203,32 @@ export function noteText(bytes: Uint8Array): string {
     throw new NoteError("a note is UTF-8 text");
   }
 }
+
+/** One cosignature to check: which witness claims it, and the Ed25519 job that proves it. */
+export interface CosignatureClaim {
+  name: string;
+  publicKey: Uint8Array;
+  message: Uint8Array;
+  signature: Uint8Array;
+}
+
+/**
+ * The cosignature/v1 lines over `body` that name one of `keys` (by name and key id), as
+ * signature checks to run; malformed lines and unknown witnesses are skipped. Counting the
+ * distinct names whose check passes gives "k of n".
+ */
+export function cosignatureClaims(body: string, lines: readonly string[], keys: readonly VerifierKey[]): CosignatureClaim[] {
+  const claims: CosignatureClaim[] = [];
+  for (const text of lines) {
+    try {
+      const line = parseSignatureLine(text);
+      const key = keys.find((k) => k.type === SIG_TYPE_COSIGNATURE_V1 && k.name === line.name && sameKeyId(k.keyId, line.keyId));
+      if (!key) continue;
+      const { timestamp, signature } = splitCosignature(line.payload);
+      claims.push({ name: key.name, publicKey: key.publicKey, message: cosignatureMessage(body, timestamp), signature });
+    } catch (err) {
+      if (!(err instanceof NoteError)) throw err;
+    }
+  }
+  return claims;
+}

@@ -6,7 +6,7 @@
  */
 import type { BundleCheckpoint, BundleProof } from "../format";
 import { decodeHex } from "../hex";
-import { checkpointBody, cosignatureMessage, NoteError, parseSignatureLine, sameKeyId, SIG_TYPE_COSIGNATURE_V1, splitCosignature } from "../../note/signed-note";
+import { checkpointBody, cosignatureClaims } from "../../note/signed-note";
 import { PathCache } from "../path-cache";
 import type { FindingAt, VerifyContext } from "./context";
 
@@ -40,16 +40,8 @@ function witnessesOf(cp: BundleCheckpoint, ctx: VerifyContext): number {
     return 0;
   }
   const counted = new Set<string>();
-  for (const text of cp.witnessed.cosignatures) {
-    try {
-      const line = parseSignatureLine(text);
-      const key = policy.witnesses.find((w) => w.name === line.name && sameKeyId(w.keyId, line.keyId) && w.type === SIG_TYPE_COSIGNATURE_V1);
-      if (!key || counted.has(key.name)) continue;
-      const { timestamp, signature } = splitCosignature(line.payload);
-      if (ctx.deps.verifyEd25519(key.publicKey, cosignatureMessage(body, timestamp), signature)) counted.add(key.name);
-    } catch (err) {
-      if (!(err instanceof NoteError)) throw err;
-    }
+  for (const c of cosignatureClaims(body, cp.witnessed.cosignatures, policy.witnesses)) {
+    if (!counted.has(c.name) && ctx.deps.verifyEd25519(c.publicKey, c.message, c.signature)) counted.add(c.name);
   }
   return counted.size;
 }
