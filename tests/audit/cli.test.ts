@@ -9,8 +9,9 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@cairn/db/testing";
-import type { Ledger } from "@cairn/ledger";
+import { createEmbeddedLedger, type Ledger } from "@cairn/ledger";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { roomRef } from "@cairn/anchoring";
 import { anchorAll, createRoom, createUser, openTestLedger, send, SERVER_SECRET, type TestUser } from "@cairn/anchoring/testing";
 
 const run = promisify(execFile);
@@ -104,3 +105,27 @@ describe("cairn export / cairn verify", () => {
     expect(admin.id).toBeTruthy();
   }, 60_000);
 });
+
+describe("cairn policy", () => {
+  test("shows the policy in force and every version, read from the ledger, for the organisation and a room", async () => {
+    const adminLedger = createEmbeddedLedger({ prisma: db.prisma }).withIdentity({ mspId: "CairnEmbeddedMSP", role: "admin" });
+    try {
+      expect((await cairn(["policy", "show"])).stdout).toContain("no organisation policy on the ledger");
+      await adminLedger.setOrgPolicy({ retentionSeconds: 604_800, maxDevicesPerUser: 5, forwardingAllowed: true });
+      await adminLedger.setOrgPolicy({ retentionSeconds: 86_400, maxDevicesPerUser: 3, forwardingAllowed: false });
+      await adminLedger.setRoomPolicy(roomRef(SERVER_SECRET, roomId), { retentionSeconds: 3_600, forwardingAllowed: false, complianceJournalKey: null });
+      const show = await cairn(["policy", "show"]);
+      expect(show.code).toBe(0);
+      expect(show.stdout).toMatch(/v2 .*messages expire after 1 day\(s\); at most 3 device\(s\) per user; forwarding not allowed/);
+      const history = await cairn(["policy", "history", "--json"]);
+      expect((JSON.parse(history.stdout) as { version: number }[]).map((r) => r.version)).toEqual([1, 2]);
+      const room = await cairn(["policy", "show", "--room", roomId]);
+      expect(room.stdout).toContain("messages expire after 1 hour(s)");
+      expect((await cairn(["policy", "show", "--room", "00000000-0000-4000-8000-000000000000"])).stdout).toContain("the organisation policy applies");
+      expect((await cairn(["policy", "list"])).code).not.toBe(0);
+    } finally {
+      await adminLedger.close();
+    }
+  }, 60_000);
+});
+

@@ -140,6 +140,22 @@ program
   );
 
 program
+  .command("policy")
+  .description("show the organisation's or a room's security policy as the ledger holds it, or every version with its author")
+  .argument("<what>", "show (the version in force) or history (every version)", policyWhat)
+  .option("--room <id>", "a room's policy instead of the organisation's")
+  .option("--json", "print the ledger's records as JSON", false)
+  .option("--ledger <kind>", "embedded or fabric (default: CAIRN_LEDGER, else the running stack's)")
+  .option("--network <file>", "Fabric network.json (default: CAIRN_FABRIC_NETWORK, the stack's, or <CAIRN_FABRIC_DIR>/network.json)")
+  .option("--data-dir <dir>", "the data directory `npm start` uses", DEFAULT_DATA_DIR)
+  .addHelpText("after", `\n${SETTINGS_HELP}`)
+  .action(async (what: "show" | "history", opts: { room?: string; json: boolean; ledger?: string; network?: string; dataDir: string }) => {
+    const settings = settingsFor(opts);
+    const { policyCommand } = await import("./audit/policy-command");
+    process.exit(await policyCommand({ ...settings, what, json: opts.json, ...(opts.room ? { room: opts.room } : {}) }));
+  });
+
+program
   .command("witness")
   .description("run a witness: cosign the log's checkpoints only when each extends the last one cosigned (c2sp.org/tlog-witness)")
   .requiredOption("--log-key <key>", "the log's verifier key, as the relay prints it at start (its name is the log's origin)")
@@ -181,6 +197,11 @@ function isoTime(value: string): Date {
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw new InvalidArgumentError("an ISO 8601 time, e.g. 2026-11-01T00:00:00Z");
   return new Date(t);
+}
+
+function policyWhat(value: string): "show" | "history" {
+  if (value !== "show" && value !== "history") throw new InvalidArgumentError("show or history");
+  return value;
 }
 
 function wholeNumber(value: string): number {

@@ -111,5 +111,9 @@ export interface Ledger {
   /** Sets the organisation policy (Policy:SetOrgPolicy); admins only, as setRoomPolicy. */
   setOrgPolicy(policy: LedgerOrgPolicy): Promise<LedgerPolicyRecord<LedgerOrgPolicy>>;
   getOrgPolicy(): Promise<LedgerPolicyRecord<LedgerOrgPolicy> | null>;
+  /** Every version of the organisation policy, oldest first (Policy:GetPolicyHistory), with author and transaction. */
+  getOrgPolicyHistory(): Promise<LedgerPolicyRecord<LedgerOrgPolicy>[]>;
+  /** Every version of a room's policy, oldest first. */
+  getRoomPolicyHistory(roomRef: string): Promise<LedgerPolicyRecord<LedgerRoomPolicy>[]>;
   close(): Promise<void>;
 }

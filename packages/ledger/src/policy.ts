@@ -63,11 +63,11 @@ export type PolicyCall = (name: string, args: string[]) => Promise<string>;
 
 export type PolicyMethods = Pick<
   Ledger,
-  "setRoomPolicy" | "getRoomPolicy" | "setOrgPolicy" | "getOrgPolicy"
+  "setRoomPolicy" | "getRoomPolicy" | "setOrgPolicy" | "getOrgPolicy" | "getOrgPolicyHistory" | "getRoomPolicyHistory"
 >;
 
 /**
- * The Ledger's four policy methods over a ledger's own submit and evaluate; what the
+ * The Ledger's policy methods over a ledger's own submit and evaluate; what the
  * contract returns is parsed with the shared policy record schemas.
  */
 export function policyMethods(submit: PolicyCall, evaluate: PolicyCall): PolicyMethods {
@@ -85,6 +85,12 @@ export function policyMethods(submit: PolicyCall, evaluate: PolicyCall): PolicyM
     },
     async getOrgPolicy() {
       return parseOptionalRecord(LedgerOrgPolicyRecord, await evaluate("Policy:GetOrgPolicy", []), "GetOrgPolicy");
+    },
+    async getOrgPolicyHistory() {
+      return parseRecord(LedgerOrgPolicyRecord.array(), await evaluate("Policy:GetPolicyHistory", ["org"]), "GetPolicyHistory");
+    },
+    async getRoomPolicyHistory(roomRef) {
+      return parseRecord(LedgerRoomPolicyRecord.array(), await evaluate("Policy:GetPolicyHistory", [checkRoomRef(roomRef)]), "GetPolicyHistory");
     },
   };
 }

@@ -43,6 +43,10 @@ describe("embedded ledger: policies (Policy contract)", () => {
     const second = await admin.setRoomPolicy(room(1), open);
     expect(second.version).toBe(2);
     expect(await relay.getRoomPolicy(room(1))).toEqual(second);
+    // The chain keeps every version, readable by anyone on the channel.
+    expect(await relay.getRoomPolicyHistory(room(1))).toEqual([first, second]);
+    expect(await relay.getRoomPolicyHistory(room(9))).toEqual([]);
+    expect(await relay.getOrgPolicyHistory()).toEqual([]);
   });
 
   test("a non-admin policy change is refused (FORBIDDEN) and changes nothing", async () => {
