@@ -123,6 +123,16 @@ describe("cairn policy", () => {
       expect(room.stdout).toContain("messages expire after 1 hour(s)");
       expect((await cairn(["policy", "show", "--room", "00000000-0000-4000-8000-000000000000"])).stdout).toContain("the organisation policy applies");
       expect((await cairn(["policy", "list"])).code).not.toBe(0);
+      // An admin's change through the command: a new version on the ledger; one the contract refuses exits 1.
+      const set = await cairn(["policy", "set", "--retention", "7200", "--max-devices", "none", "--forwarding", "allowed"]);
+      expect(set.stderr).toBe("");
+      expect(set.code).toBe(0);
+      expect(set.stdout).toMatch(/set: v3 .*messages expire after 2 hour\(s\); no device limit; forwarding allowed/);
+      const refused = await cairn(["policy", "set", "--retention", "5", "--forwarding", "allowed"]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("the policy was not changed");
+      expect((await cairn(["policy", "set", "--retention", "7200"])).code).toBe(2);
+      expect((JSON.parse((await cairn(["policy", "history", "--json"])).stdout) as unknown[]).length).toBe(3);
     } finally {
       await adminLedger.close();
     }

@@ -141,18 +141,62 @@ program
 
 program
   .command("policy")
-  .description("show the organisation's or a room's security policy as the ledger holds it, or every version with its author")
-  .argument("<what>", "show (the version in force) or history (every version)", policyWhat)
+  .description("the organisation's or a room's security policy on the ledger: show the version in force, its history, or set a new one")
+  .argument("<what>", "show, history or set", policyWhat)
   .option("--room <id>", "a room's policy instead of the organisation's")
-  .option("--json", "print the ledger's records as JSON", false)
+  .option("--json", "show/history: print the ledger's records as JSON", false)
+  .option("--retention <seconds>", "set: seconds messages are kept, or none", numberOrNone, "none")
+  .option("--max-devices <n>", "set (organisation): most devices per user, or none", numberOrNone, "none")
+  .option("--forwarding <rule>", "set: allowed or forbidden", forwardingRule)
+  .option("--journal-key <key>", "set (room): the compliance journal's public key (base64url), or none", "none")
+  .option("--as <identity>", "set on Fabric: the network file's identity to propose as", "org1Admin")
   .option("--ledger <kind>", "embedded or fabric (default: CAIRN_LEDGER, else the running stack's)")
   .option("--network <file>", "Fabric network.json (default: CAIRN_FABRIC_NETWORK, the stack's, or <CAIRN_FABRIC_DIR>/network.json)")
   .option("--data-dir <dir>", "the data directory `npm start` uses", DEFAULT_DATA_DIR)
-  .addHelpText("after", `\n${SETTINGS_HELP}`)
-  .action(async (what: "show" | "history", opts: { room?: string; json: boolean; ledger?: string; network?: string; dataDir: string }) => {
-    const settings = settingsFor(opts);
-    const { policyCommand } = await import("./audit/policy-command");
-    process.exit(await policyCommand({ ...settings, what, json: opts.json, ...(opts.room ? { room: opts.room } : {}) }));
+  .addHelpText("after", `\n${SETTINGS_HELP}\nOn Fabric, set makes a Governance proposal; the other organisation approves it: cairn governance approve <id> --as org2Admin.`)
+  .action(
+    async (
+      what: "show" | "history" | "set",
+      opts: { room?: string; json: boolean; retention: string; maxDevices: string; forwarding?: boolean; journalKey: string; as: string; ledger?: string; network?: string; dataDir: string },
+    ) => {
+      const settings = settingsFor(opts);
+      const { policyCommand, policySetCommand } = await import("./audit/policy-command");
+      const room = opts.room ? { room: opts.room } : {};
+      if (what !== "set") process.exit(await policyCommand({ ...settings, what, json: opts.json, ...room }));
+      if (opts.forwarding === undefined) {
+        process.stderr.write("set needs --forwarding allowed|forbidden\n");
+        process.exit(2);
+      }
+      process.exit(
+        await policySetCommand({
+          ...settings,
+          ...room,
+          as: opts.as,
+          retentionSeconds: opts.retention === "none" ? null : Number(opts.retention),
+          maxDevicesPerUser: opts.maxDevices === "none" ? null : Number(opts.maxDevices),
+          forwardingAllowed: opts.forwarding,
+          complianceJournalKey: opts.journalKey === "none" ? null : opts.journalKey,
+        }),
+      );
+    },
+  );
+
+program
+  .command("governance")
+  .description("approve a Governance proposal on Fabric for your organisation (admin actions need every organisation)")
+  .argument("<action>", "approve")
+  .argument("<proposal>", "the proposal id (cairn policy set prints it)")
+  .option("--as <identity>", "the network file's identity to approve as", "org2Admin")
+  .option("--network <file>", "Fabric network.json (default: CAIRN_FABRIC_NETWORK, the stack's, or <CAIRN_FABRIC_DIR>/network.json)")
+  .option("--data-dir <dir>", "the data directory `npm start` uses", DEFAULT_DATA_DIR)
+  .action(async (action: string, proposal: string, opts: { as: string; network?: string; dataDir: string }) => {
+    if (action !== "approve") {
+      process.stderr.write("the only governance action here is approve\n");
+      process.exit(2);
+    }
+    const settings = settingsFor({ ...opts, ledger: "fabric" });
+    const { governanceApproveCommand } = await import("./audit/policy-command");
+    process.exit(await governanceApproveCommand({ networkFile: settings.networkFile, as: opts.as, proposalId: proposal }));
   });
 
 program
@@ -199,10 +243,22 @@ function isoTime(value: string): Date {
   return new Date(t);
 }
 
-function policyWhat(value: string): "show" | "history" {
-  if (value !== "show" && value !== "history") throw new InvalidArgumentError("show or history");
+function policyWhat(value: string): "show" | "history" | "set" {
+  if (value !== "show" && value !== "history" && value !== "set") throw new InvalidArgumentError("show, history or set");
   return value;
 }
+
+/** A whole number or "none", checked here and kept as text (commander's defaults stay strings). */
+function numberOrNone(value: string): string {
+  if (value !== "none") wholeNumber(value);
+  return value;
+}
+
+function forwardingRule(value: string): boolean {
+  if (value !== "allowed" && value !== "forbidden") throw new InvalidArgumentError("allowed or forbidden");
+  return value === "allowed";
+}
+
 
 function wholeNumber(value: string): number {
   const n = Number(value);

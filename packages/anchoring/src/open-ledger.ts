@@ -3,7 +3,9 @@
  * - `writer` (the ledger worker: appends batches, registers keys): the embedded ledger
  *   as the relay identity, or Fabric as Org1's appender;
  * - `reader` (export and verify): the embedded ledger as a plain client, or Fabric as
- *   Org2's user, so a check does not go through the operator's own organisation.
+ *   Org2's user, so a check does not go through the operator's own organisation;
+ * - `admin` (policy changes): the embedded ledger's admin, or Fabric as Org1's admin
+ *   (whose changes need the other organisation's approval there).
  */
 import type { PrismaClient } from "@cairn/db";
 import {
@@ -20,8 +22,8 @@ export type LedgerKindName = "embedded" | "fabric";
 
 export interface OpenLedgerOptions {
   kind: LedgerKindName;
-  /** What the process does with the ledger (chooses the identity). */
-  as: "writer" | "reader";
+  /** What the process does with the ledger (chooses the identity): an admin changes policies. */
+  as: "writer" | "reader" | "admin";
   /** The embedded ledger lives in this database. */
   prisma?: PrismaClient;
   /** network.json of the Fabric network (written by `pnpm fabric:up`). */
@@ -38,10 +40,10 @@ export function openLedger(opts: OpenLedgerOptions): Ledger | FabricLedger {
     if (!opts.prisma) throw new LedgerError("CONFIG", "the embedded ledger needs its database (DATABASE_URL)");
     return createEmbeddedLedger({
       prisma: opts.prisma,
-      identity: { mspId: "CairnEmbeddedMSP", role: opts.as === "writer" ? "relay" : "client" },
+      identity: { mspId: "CairnEmbeddedMSP", role: opts.as === "writer" ? "relay" : opts.as === "admin" ? "admin" : "client" },
     });
   }
   if (!opts.networkFile) throw new LedgerError("CONFIG", "the Fabric ledger needs its network file (network.json)");
-  const identity = opts.fabricIdentity ?? (opts.as === "writer" ? "org1Appender" : "org2User");
+  const identity = opts.fabricIdentity ?? (opts.as === "writer" ? "org1Appender" : opts.as === "admin" ? "org1Admin" : "org2User");
   return createFabricLedger(fabricConfigFromNetworkFile(opts.networkFile, identity));
 }

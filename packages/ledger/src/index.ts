@@ -22,6 +22,7 @@ export type {
   LedgerPolicyRecord,
 } from "./ledger";
 export { LedgerError, LEDGER_ERROR_CODES, toLedgerError, type LedgerErrorCode } from "./errors";
+export { orgPolicyJson, roomPolicyJson } from "./policy";
 export {
   createEmbeddedLedger,
   DEFAULT_EMBEDDED_IDENTITY,

@@ -1,13 +1,14 @@
 /**
- * `cairn policy show|history [--room <id>] [--json]`: the organisation's or a room's
+ * `cairn policy show|history|set [--room <id>] [--json]`: the organisation's or a room's
  * security policy as the ledger holds it (Policy contract), never a database copy —
  * the version in force, or every version with its author and transaction. A room's
  * policy is keyed on chain by its room reference (HMAC of the room id), so reading one
  * needs the server secret. Changing a policy is an admin's ledger transaction (on
  * Fabric, a Governance proposal both organisations approve; chaincode/README.md).
  */
-import { roomRef } from "@cairn/anchoring";
-import type { LedgerOrgPolicy, LedgerPolicyRecord, LedgerRoomPolicy } from "@cairn/ledger";
+import { openLedger, roomRef } from "@cairn/anchoring";
+import { createPrismaClient } from "@cairn/db";
+import { LedgerError, orgPolicyJson, roomPolicyJson, type FabricLedger, type Ledger, type LedgerOrgPolicy, type LedgerPolicyRecord, type LedgerRoomPolicy } from "@cairn/ledger";
 import { openReadLedger, type ReadLedgerOptions } from "./read-ledger";
 
 export interface PolicyCommandOptions extends ReadLedgerOptions {
@@ -69,5 +70,79 @@ export async function policyCommand(opts: PolicyCommandOptions): Promise<number>
     return 2;
   } finally {
     await read?.close();
+  }
+}
+
+export interface PolicySetOptions {
+  ledger: "embedded" | "fabric";
+  databaseUrl?: string;
+  networkFile?: string;
+  /** Fabric identity to act as (default org1Admin). */
+  as?: string;
+  room?: string;
+  serverSecret?: string;
+  retentionSeconds: number | null;
+  maxDevicesPerUser: number | null;
+  forwardingAllowed: boolean;
+  complianceJournalKey: string | null;
+}
+
+/**
+ * `cairn policy set`: on the embedded ledger, the change as its admin; on Fabric, a
+ * Governance proposal (the other organisation approves it with `cairn governance approve`).
+ */
+export async function policySetCommand(opts: PolicySetOptions): Promise<number> {
+  if (opts.room !== undefined && !opts.serverSecret) {
+    process.stderr.write("a room's policy is keyed on chain by its room reference: set CAIRN_SERVER_SECRET or run beside `npm start`\n");
+    return 2;
+  }
+  const prisma = opts.ledger === "embedded" && opts.databaseUrl ? createPrismaClient(opts.databaseUrl, { max: 2 }) : undefined;
+  let ledger: Ledger | undefined;
+  try {
+    ledger = openLedger({ kind: opts.ledger, as: "admin", prisma, networkFile: opts.networkFile, ...(opts.as ? { fabricIdentity: opts.as } : {}) });
+    const ref = opts.room === undefined ? null : roomRef(opts.serverSecret as string, opts.room);
+    const room = { retentionSeconds: opts.retentionSeconds, forwardingAllowed: opts.forwardingAllowed, complianceJournalKey: opts.complianceJournalKey };
+    const org = { retentionSeconds: opts.retentionSeconds, maxDevicesPerUser: opts.maxDevicesPerUser, forwardingAllowed: opts.forwardingAllowed };
+    if (ledger.kind === "fabric") {
+      const fabric = ledger as FabricLedger;
+      const proposal =
+        ref === null ? await fabric.propose("Policy:SetOrgPolicy", [orgPolicyJson(org)]) : await fabric.propose("Policy:SetRoomPolicy", [ref, roomPolicyJson(room)]);
+      process.stdout.write(
+        proposal.executed
+          ? `the change ran (transaction ${proposal.executed.txId})\n`
+          : `proposed as ${proposal.id}; it runs once the other organisation approves: cairn governance approve ${proposal.id} --as org2Admin\n`,
+      );
+      return 0;
+    }
+    const record = ref === null ? await ledger.setOrgPolicy(org) : await ledger.setRoomPolicy(ref, room);
+    process.stdout.write(`set: ${describePolicy(record)}\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`the policy was not changed: ${(err as Error).message}\n`);
+    // The contract refused it (not an admin, out of range, needs the quorum): 1; anything else: 2.
+    return err instanceof LedgerError && err.refused ? 1 : 2;
+  } finally {
+    await ledger?.close().catch(() => undefined);
+    await prisma?.$disconnect().catch(() => undefined);
+  }
+}
+
+/** `cairn governance approve <id>`: approves a Fabric proposal for the identity's organisation. */
+export async function governanceApproveCommand(opts: { networkFile?: string; as: string; proposalId: string }): Promise<number> {
+  let ledger: FabricLedger | undefined;
+  try {
+    ledger = openLedger({ kind: "fabric", as: "admin", networkFile: opts.networkFile, fabricIdentity: opts.as });
+    const p = await ledger.approve(opts.proposalId);
+    process.stdout.write(
+      p.executed
+        ? `approved by ${p.approvals.map((a) => a.mspId).join(" + ")}: ${p.action} ran (transaction ${p.executed.txId})\n`
+        : `approved by ${p.approvals.map((a) => a.mspId).join(" + ")}; more approvals are needed\n`,
+    );
+    return 0;
+  } catch (err) {
+    process.stderr.write(`not approved: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await ledger?.close().catch(() => undefined);
   }
 }
