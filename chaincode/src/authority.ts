@@ -6,7 +6,7 @@
  * organisation's admin calling them directly is refused. Before configuration (the
  * embedded ledger, a single organisation) an admin acts alone, as before.
  */
-import { isAdmin } from "./access";
+import { requireAdmin } from "./access";
 import { readJson, type CairnContext } from "./context";
 import { ChaincodeError } from "./errors";
 
@@ -30,11 +30,6 @@ export interface AdminAction<D> {
   run(ctx: CairnContext, decoded: D): Promise<string>;
 }
 
-/** Erases an action's argument type, for the registry Governance executes from. */
-export function registered<D>(action: AdminAction<D>): AdminAction<unknown> {
-  return action;
-}
-
 /**
  * An admin action called directly: allowed to an admin alone while governance needs
  * no more than one organisation.
@@ -42,7 +37,7 @@ export function registered<D>(action: AdminAction<D>): AdminAction<unknown> {
  */
 export async function runDirect<D>(ctx: CairnContext, name: string, action: AdminAction<D>, args: readonly string[]): Promise<string> {
   const decoded = action.decode(args);
-  if (!isAdmin(ctx)) throw new ChaincodeError("FORBIDDEN", `${name} needs an admin identity`);
+  requireAdmin(ctx, name);
   const gov = await governanceOf(ctx);
   if (gov && gov.quorum > 1) {
     throw new ChaincodeError("FORBIDDEN", `${name} needs the approval of ${gov.quorum} organisations: use Governance:Propose`);

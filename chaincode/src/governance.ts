@@ -15,7 +15,7 @@
 import { Contract } from "fabric-contract-api";
 import { identityHash, isAdmin } from "./access";
 import { authorizeAppender, revokeAppender } from "./audit";
-import { GOVERNANCE_CONFIG_KEY, governanceOf, registered, type AdminAction, type GovernanceConfig } from "./authority";
+import { GOVERNANCE_CONFIG_KEY, governanceOf, type AdminAction, type GovernanceConfig } from "./authority";
 import { readJson, txTime, writeJson, type CairnContext } from "./context";
 import { ChaincodeError } from "./errors";
 import { recoverIdentity } from "./key-registry";
@@ -79,12 +79,12 @@ const configure: AdminAction<{ orgs: string[]; quorum: number }> = {
 
 /** Every action that needs an admin, by its transaction name. */
 const ACTIONS: Readonly<Record<string, AdminAction<unknown>>> = {
-  "Audit:AuthorizeAppender": registered(authorizeAppender),
-  "Audit:RevokeAppender": registered(revokeAppender),
-  "KeyRegistry:RecoverIdentity": registered(recoverIdentity),
-  "Policy:SetOrgPolicy": registered(setOrgPolicy),
-  "Policy:SetRoomPolicy": registered(setRoomPolicy),
-  "Governance:Configure": registered(configure),
+  "Audit:AuthorizeAppender": authorizeAppender,
+  "Audit:RevokeAppender": revokeAppender,
+  "KeyRegistry:RecoverIdentity": recoverIdentity,
+  "Policy:SetOrgPolicy": setOrgPolicy,
+  "Policy:SetRoomPolicy": setRoomPolicy,
+  "Governance:Configure": configure,
 };
 
 /** @throws ChaincodeError FORBIDDEN unless the caller is an admin of a governing organisation */

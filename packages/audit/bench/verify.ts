@@ -52,23 +52,28 @@ const bundleRun = async () => {
 };
 rawRun();
 await bundleRun(); // warm-up
-const ratios: number[] = [];
-const rawRates: number[] = [];
-const bundleRates: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  let raw: number;
-  let full: number;
-  if (r % 2 === 0) {
-    raw = rawRun();
-    full = await bundleRun();
-  } else {
-    full = await bundleRun();
-    raw = rawRun();
+/** ROUNDS paired rounds, alternating which side runs first: per-round rates and ratios (raw time / full time). */
+async function pairedRounds(raw: () => number | Promise<number>, full: () => Promise<number>) {
+  const ratios: number[] = [];
+  const rawRates: number[] = [];
+  const bundleRates: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let rawMs: number;
+    let fullMs: number;
+    if (r % 2 === 0) {
+      rawMs = await raw();
+      fullMs = await full();
+    } else {
+      fullMs = await full();
+      rawMs = await raw();
+    }
+    rawRates.push((BATCH / rawMs) * 1000);
+    bundleRates.push((BATCH / fullMs) * 1000);
+    ratios.push(rawMs / fullMs);
   }
-  rawRates.push((BATCH / raw) * 1000);
-  bundleRates.push((BATCH / full) * 1000);
-  ratios.push(raw / full);
+  return { ratios, rawRates, bundleRates };
 }
+const { ratios, rawRates, bundleRates } = await pairedRounds(rawRun, bundleRun);
 const ratio = median(ratios);
 console.log(`paired: verifier ${fmt(median(bundleRates))} msg/s, raw Ed25519 ${fmt(median(rawRates))} verify/s, ratio ${ratio.toFixed(2)}`);
 
@@ -91,23 +96,7 @@ const pooledRun = async () => {
 };
 await rawAll();
 await pooledRun();
-const allRatios: number[] = [];
-const allRawRates: number[] = [];
-const allBundleRates: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  let raw: number;
-  let fullMs: number;
-  if (r % 2 === 0) {
-    raw = await rawAll();
-    fullMs = await pooledRun();
-  } else {
-    fullMs = await pooledRun();
-    raw = await rawAll();
-  }
-  allRawRates.push((BATCH / raw) * 1000);
-  allBundleRates.push((BATCH / fullMs) * 1000);
-  allRatios.push(raw / fullMs);
-}
+const { ratios: allRatios, rawRates: allRawRates, bundleRates: allBundleRates } = await pairedRounds(rawAll, pooledRun);
 await allPool.close();
 const allRatio = median(allRatios);
 console.log(`all ${CORES} cores: verifier ${fmt(median(allBundleRates))} msg/s, raw Ed25519 ${fmt(median(allRawRates))} verify/s, ratio ${allRatio.toFixed(2)}`);

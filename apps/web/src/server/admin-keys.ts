@@ -20,6 +20,11 @@ export interface KeyDirectory {
   keysOf(userId: string): Promise<{ userRef: string; record: BundleKeyRecord | null }>;
 }
 
+/** The relay's ledger view, read on behalf of the admin's session (their cookie). */
+function relayViewAs(relayUrl: string, sessionToken: string, fetchImpl?: typeof fetch) {
+  return ledgerViewClient(relayUrl, { fetch: fetchImpl, init: { headers: { cookie: `${SESSION_COOKIE}=${sessionToken}` } } });
+}
+
 /** The relay's ledger view of one user's registry record (null: the chain has none). */
 export type KeyRecords = (userId: string) => Promise<BundleKeyRecord | null>;
 
@@ -28,7 +33,7 @@ export type KeyRecords = (userId: string) => Promise<BundleKeyRecord | null>;
  * @throws CairnError LEDGER_UNAVAILABLE (from the returned function) when the relay cannot answer
  */
 export function relayKeyRecords(relayUrl: string, sessionToken: string, fetchImpl?: typeof fetch): KeyRecords {
-  const view = ledgerViewClient(relayUrl, { fetch: fetchImpl, init: { headers: { cookie: `${SESSION_COOKIE}=${sessionToken}` } } });
+  const view = relayViewAs(relayUrl, sessionToken, fetchImpl);
   return async (userId) => {
     const record = await view.read("keys", userId);
     return record && toBundleKeyRecord(record);
@@ -42,8 +47,7 @@ export function relayKeyRecords(relayUrl: string, sessionToken: string, fetchImp
  */
 export async function exportRoomRef(roomId: string, serverSecretHex: string | undefined, relayUrl: string, sessionToken: string): Promise<string> {
   if (serverSecretHex) return roomRef(serverSecretHex, roomId);
-  const view = ledgerViewClient(relayUrl, { init: { headers: { cookie: `${SESSION_COOKIE}=${sessionToken}` } } });
-  const answer = await view.read("roomRef", roomId);
+  const answer = await relayViewAs(relayUrl, sessionToken).read("roomRef", roomId);
   if (!answer) throw new CairnError("LEDGER_UNAVAILABLE", "The relay does not know this room's reference.");
   return answer.roomRef;
 }
